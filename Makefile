@@ -1,0 +1,39 @@
+# `make run` and `make test` are the two set-up commands in the README.
+VENV := .venv
+PY := $(VENV)/bin/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/beehive
+
+.PHONY: run test test-sqlite test-postgres bench postgres lint
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## Run the site on SQLite with the sample releases, at http://127.0.0.1:8000/
+run: $(VENV)/.installed
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_releases fixtures/releases
+	DEBUG=1 $(PY) manage.py demo_admin
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole test suite, on SQLite and then on PostgreSQL
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
+
+test-postgres: $(VENV)/.installed postgres
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest
+
+## Start the machine's PostgreSQL server if it is not running
+postgres:
+	pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	until pg_isready -q -h 127.0.0.1 -p 5432; do sleep 0.5; done
+
+## Speed and memory figures on the full corpus (SQLite and PostgreSQL)
+bench: $(VENV)/.installed postgres
+	$(PY) bench/imports.py
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

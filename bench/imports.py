@@ -1,0 +1,150 @@
+"""Import speed and memory on the full real corpus, against Django's own loaddata.
+
+    python bench/imports.py [--corpus PATH] [--databases sqlite postgres] [--no-loaddata]
+
+For each database: a fresh schema, `load_releases CORPUS` (first run), the same again (no
+changes), then `loaddata` of a JSON fixture holding the same releases (made once with
+dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
+production settings (DEBUG off); peak memory is the largest total resident size of that
+process and its workers, sampled every 20 ms. Results print as a table and are saved to
+bench/results/imports.json.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "beehive-releases.tar.xz"
+POSTGRES = "postgres://postgres@127.0.0.1:5432/beehive_bench"
+DUMPED_MODELS = [
+    "releases.Minister",
+    "releases.MinisterAlias",
+    "releases.Portfolio",
+    "releases.PortfolioAlias",
+    "releases.Release",
+]
+
+
+def tree_rss(pid):
+    """Resident memory, in bytes, of a process and all its descendants."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS"))
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    pending.extend(int(child) for child in children.read().split())
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+def manage(database_url, *args):
+    """Run manage.py; return (seconds, peak bytes of the process tree, stdout)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    peak = 0
+
+    def sample():
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, err = process.communicate()
+    elapsed = time.perf_counter() - started
+    sampler.join()
+    if process.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{err[-3000:]}")
+    return elapsed, peak, out
+
+
+def fresh(database_url):
+    """An empty, migrated database."""
+    if database_url.startswith("postgres"):
+        name = database_url.rsplit("/", 1)[1]
+        for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(database_url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+    manage(database_url, "migrate", "--noinput", "-v0")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--no-loaddata", action="store_true", help="Skip the slow loaddata run.")
+    options = parser.parse_args()
+    if not options.corpus.exists():
+        sys.exit(f"No corpus at {options.corpus}")
+
+    workdir = Path(tempfile.mkdtemp(prefix="beehive-bench-"))
+    fixture = workdir / "releases.json"
+    urls = {"sqlite": f"sqlite:///{workdir / 'bench.sqlite3'}", "postgres": POSTGRES}
+    results = {}
+    for name in options.databases:
+        url = urls[name]
+        print(f"{name}: importing {options.corpus.name} …", flush=True)
+        fresh(url)
+        first, first_peak, summary = manage(url, "load_releases", str(options.corpus), "-v0")
+        second, second_peak, _ = manage(url, "load_releases", str(options.corpus), "-v0")
+        row = {
+            "first_import_s": round(first, 1),
+            "first_import_peak_mb": round(first_peak / 2**20),
+            "second_import_s": round(second, 1),
+            "second_import_peak_mb": round(second_peak / 2**20),
+            "summary": summary.strip(),
+        }
+        if not options.no_loaddata:
+            if not fixture.exists():
+                manage(url, "dumpdata", *DUMPED_MODELS, "--output", str(fixture))
+            fresh(url)
+            loaddata, _, _ = manage(url, "loaddata", str(fixture))
+            row["loaddata_s"] = round(loaddata, 1)
+            row["speedup_vs_loaddata"] = round(loaddata / first, 1)
+        results[name] = row
+
+    print()
+    print("| database | first import | peak memory | second import | loaddata | speed-up |")
+    print("|---|---|---|---|---|---|")
+    for name, row in results.items():
+        print(
+            f"| {name} | {row['first_import_s']} s | {row['first_import_peak_mb']} MB | "
+            f"{row['second_import_s']} s | {row.get('loaddata_s', '–')} s | "
+            f"{row.get('speedup_vs_loaddata', '–')}x |"
+        )
+    out = ROOT / "bench" / "results" / "imports.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nSaved to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

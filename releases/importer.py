@@ -1,0 +1,651 @@
+"""Import Markdown releases with YAML front matter from files, folders and archives.
+
+The pipeline is read -> parse -> normalise names -> validate -> upsert in batches, each batch
+in one transaction, so an interrupted import leaves every batch either whole or absent.
+
+Identity: an imported release is the file's (date, source URL) pair, stored as
+`Release.import_key`. The URL alone is not enough: the old site reused 26 addresses for two
+different releases on different dates. Re-running skips any file whose bytes hash to a
+release already stored, without parsing it; a changed file updates its release in place
+(same id, same slug).
+"""
+
+import collections
+import contextlib
+import dataclasses
+import datetime
+import functools
+import hashlib
+import html
+import itertools
+import json
+import multiprocessing
+import os
+import queue
+import re
+import tarfile
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from django.db import connections, models, reset_queries, router, transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from frontmatter.default_handlers import YAMLHandler
+
+from . import names
+from .models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
+from .rendering import render_markdown
+
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".zip")
+UNKNOWN_DATE = "0001-01-01"  # the old site's placeholder for a missing date
+SLUG_LENGTH = Release._meta.get_field("slug").max_length
+TITLE_LENGTH = Release._meta.get_field("title").max_length
+
+
+class NoTimestampLoader(yaml.CSafeLoader):
+    """Safe YAML that leaves dates as text, so a bad date is reported as a field error
+    rather than crashing the YAML parser."""
+
+
+NoTimestampLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
+FRONT_MATTER = YAMLHandler()
+
+
+@dataclasses.dataclass(frozen=True)
+class Problem:
+    """Something wrong with one file: an error skips the file, a warning does not."""
+
+    path: str
+    field: str
+    message: str
+    level: str = "error"
+
+    def __str__(self):
+        return f"{self.path}: {self.field}: {self.message}"
+
+
+class InvalidFile(Exception):
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class StrictModeError(Exception):
+    """Raised in --strict mode at the first error; the whole import is rolled back."""
+
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclasses.dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ignored: int = 0
+    files: int = 0
+    elapsed: float = 0.0
+    dry_run: bool = False
+    problems: list = dataclasses.field(default_factory=list)
+
+    @property
+    def errors(self):
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self):
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def skipped(self):
+        return len(self.errors)
+
+    @property
+    def rate(self):
+        return self.files / self.elapsed if self.elapsed else 0.0
+
+    def summary(self):
+        prefix = "Dry run, nothing written: would have " if self.dry_run else ""
+        return (
+            f"{prefix}{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.skipped} skipped, {len(self.warnings)} warnings; {self.files} files in "
+            f"{self.elapsed:.1f} s ({self.rate:,.0f} files/s)."
+        )
+
+    def as_json(self):
+        counts = {k: getattr(self, k) for k in ("created", "updated", "unchanged", "skipped")}
+        return json.dumps(
+            {**counts, "problems": [dataclasses.asdict(p) for p in self.problems]}, indent=2
+        )
+
+
+@dataclasses.dataclass
+class SourceFile:
+    path: str
+    data: bytes
+
+    @functools.cached_property
+    def digest(self):
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclasses.dataclass
+class ParsedRelease:
+    """One file's release, validated and normalised, ready to write."""
+
+    path: str
+    import_key: str
+    content_hash: str
+    title: str
+    date: datetime.date | None
+    source_url: str
+    body: str
+    body_html: str
+    attachments: list
+    ministers: list
+    portfolios: list
+    front_matter: str
+    url_slug: str
+
+
+# Reading ---------------------------------------------------------------------------------
+
+
+def is_archive(path):
+    return str(path).lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def read_sources(path) -> Iterator[SourceFile]:
+    """Yield every Markdown file in a file, folder or archive, archives read as streams."""
+    path = Path(path)
+    if path.is_dir():
+        for file in sorted(path.rglob("*.md")):
+            yield SourceFile(str(file), file.read_bytes())
+    elif is_archive(path) and path.suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename):
+                if info.filename.endswith(".md") and not info.is_dir():
+                    yield SourceFile(f"{path}:{info.filename}", archive.read(info))
+    elif is_archive(path):
+        with tarfile.open(path, mode="r|*") as archive:
+            for member in archive:
+                if member.isfile() and member.name.endswith(".md"):
+                    yield SourceFile(f"{path}:{member.name}", archive.extractfile(member).read())
+    else:
+        yield SourceFile(str(path), path.read_bytes())
+
+
+# Parsing and validation ------------------------------------------------------------------
+
+
+def plain_text(item):
+    """The text a front-matter list item meant. Unquoted items such as
+    '- Māori Crown Relations: Te Arawhiti' arrive as mappings and '- [From a speech]' as
+    lists; both stand for the plain text the author wrote."""
+    if isinstance(item, dict):
+        return ", ".join(f"{k}: {v}" if v is not None else f"{k}:" for k, v in item.items())
+    if isinstance(item, list):
+        return ", ".join(plain_text(i) for i in item)
+    return "" if item is None else str(item)
+
+
+def clean_title(raw, body, date, warn):
+    title = names.tidy(html.unescape(strip_tags(raw)) if "<" in raw else raw)
+    if not title:
+        first_line = next((line for line in body.splitlines() if line.strip()), "")
+        title = names.tidy(re.sub(r"[#*_\\\[\]>`]", "", first_line))[:100].rstrip()
+        title = title or f"Untitled release of {date or 'unknown date'}"
+        warn("title", f"empty; shown as “{title}”")
+    if len(title) > TITLE_LENGTH:
+        warn("title", f"longer than {TITLE_LENGTH} characters; shortened")
+        title = title[: TITLE_LENGTH - 1] + "…"
+    return title
+
+
+def name_list(meta, field, is_junk, warn):
+    """The distinct spellings in a ministers/portfolios list, junk reported and dropped."""
+    if field not in meta or meta[field] is None:
+        warn(field, "missing; the release has none")
+        return []
+    items = meta[field] if isinstance(meta[field], list) else [meta[field]]
+    spellings = []
+    for item in items:
+        text = names.tidy(plain_text(item))
+        if not text:
+            continue
+        if is_junk(text):
+            warn(field, f"“{text}” is not a name (kept only in the raw front matter)")
+        elif text not in spellings:
+            spellings.append(text)
+    return spellings
+
+
+def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
+    """Parse and validate one file. Raise InvalidFile for an error; return None for a
+    README or LICENSE without front matter."""
+    try:
+        text = source.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidFile(
+            "file", f"not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        )
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if not FRONT_MATTER.detect(text):
+        if Path(source.path.rsplit(":", 1)[-1]).stem.upper() in {"README", "LICENSE"}:
+            return None
+        raise InvalidFile("front matter", "missing: the file must start with a '---' line")
+    try:
+        raw_front_matter, body = FRONT_MATTER.split(text)
+    except ValueError:
+        raise InvalidFile("front matter", "no closing '---' line")
+    try:
+        meta = FRONT_MATTER.load(raw_front_matter, Loader=NoTimestampLoader)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        # The front matter text starts on the opening "---" line, which is line 1.
+        line = f" on line {where.line + 1}" if where else ""
+        raise InvalidFile("front matter", f"invalid YAML{line}: {getattr(exc, 'problem', exc)}")
+    if not isinstance(meta, dict):
+        raise InvalidFile("front matter", "must be a mapping of fields such as 'title:'")
+    for field in ("title", "date", "url"):
+        if field not in meta or (field != "title" and meta[field] in (None, "")):
+            raise InvalidFile(field, "missing (required)")
+
+    raw_date = str(meta["date"]).strip()
+    try:
+        date = None if raw_date == UNKNOWN_DATE else datetime.date.fromisoformat(raw_date)
+    except ValueError:
+        raise InvalidFile("date", f"“{raw_date}” is not a valid date (expected YYYY-MM-DD)")
+    if date is None:
+        warn("date", f"{UNKNOWN_DATE} is the source's placeholder; stored as an unknown date")
+
+    source_url = str(meta["url"]).strip()
+    parts = urlsplit(source_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidFile("url", f"“{source_url}” is not an http(s) URL")
+
+    attachments = meta.get("attachments") or []
+    if not isinstance(attachments, list):
+        attachments = [attachments]
+    attachments = [plain_text(a).strip() for a in attachments if plain_text(a).strip()]
+
+    body = body.strip()
+    if not body:
+        warn("body", "empty")
+    elif "â€" in body or "\ufffd" in body:
+        warn("body", "contains garbled characters (mojibake or U+FFFD) from the source")
+
+    return ParsedRelease(
+        path=source.path,
+        import_key=f"{raw_date} {source_url}",
+        content_hash=source.digest,
+        title=clean_title(plain_text(meta["title"]), body, date, warn),
+        date=date,
+        source_url=source_url,
+        body=body,
+        body_html=render_markdown(body),
+        attachments=attachments,
+        ministers=name_list(meta, "ministers", names.is_junk_minister, warn),
+        portfolios=name_list(meta, "portfolios", names.is_junk_portfolio, warn),
+        front_matter=raw_front_matter,
+        url_slug=slugify(parts.path.rstrip("/").rsplit("/", 1)[-1])[:SLUG_LENGTH],
+    )
+
+
+# Writing ---------------------------------------------------------------------------------
+
+
+class UniqueSlugs:
+    """Hands out slugs that no other row of a model has, without a query per slug."""
+
+    def __init__(self, queryset):
+        self.taken = set(queryset.values_list("slug", flat=True))
+
+    def claim(self, wanted, qualifier=""):
+        base = (wanted or "release")[:SLUG_LENGTH]
+        candidates = [base]
+        if qualifier:
+            candidates.append(f"{base[: SLUG_LENGTH - len(qualifier) - 1]}-{qualifier}")
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        n = 2
+        while (candidate := f"{candidates[-1][: SLUG_LENGTH - 8]}-{n}") in self.taken:
+            n += 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class NameRegistry:
+    """Maps every spelling of a minister or portfolio to one record, creating records and
+    aliases for spellings it has not seen."""
+
+    def __init__(self, model, alias_model, fold, display):
+        self.model, self.alias_model, self.fold, self.display = model, alias_model, fold, display
+        self.fk = model._meta.model_name
+        self.by_spelling = dict(alias_model.objects.values_list("spelling", f"{self.fk}_id"))
+        self.by_key = {fold(s): pk for s, pk in self.by_spelling.items()}
+        self.slugs = UniqueSlugs(model.objects.all())
+
+    def resolve(self, spellings):
+        """Create whatever records and aliases these spellings need (call inside the batch's
+        transaction), then return {spelling: id}."""
+        new = [s for s in dict.fromkeys(spellings) if s not in self.by_spelling]
+        records = {}
+        for spelling in new:
+            key = self.fold(spelling)
+            if key not in self.by_key and key not in records:
+                name = self.display(spelling)
+                records[key] = self.model(name=name, slug=self.slugs.claim(slugify(name)))
+        self.model.objects.bulk_create(records.values())
+        self.by_key.update((key, record.pk) for key, record in records.items())
+        aliases = []
+        for spelling in new:
+            self.by_spelling[spelling] = self.by_key[self.fold(spelling)]
+            aliases.append(
+                self.alias_model(spelling=spelling, **{f"{self.fk}_id": self.by_spelling[spelling]})
+            )
+        self.alias_model.objects.bulk_create(aliases)
+        return self.by_spelling
+
+
+class ReleaseWriter:
+    """Upserts batches of parsed releases with their ministers and portfolios."""
+
+    CONTENT_FIELDS = [
+        "import_key", "content_hash", "title", "date", "source_url", "body", "body_html",
+        "attachments", "front_matter", "updated_at",
+    ]  # fmt: skip
+    NEW_FIELDS = CONTENT_FIELDS + ["slug", "status", "published_at", "created_at"]
+
+    def __init__(self):
+        imported = Release.objects.filter(import_key__isnull=False)
+        self.existing = dict(imported.values_list("import_key", "pk"))
+        self.known_hashes = set(imported.values_list("content_hash", flat=True))
+        self.slugs = UniqueSlugs(Release.objects.all())
+        self.ministers = NameRegistry(
+            Minister, MinisterAlias, names.minister_key, names.minister_display_name
+        )
+        self.portfolios = NameRegistry(
+            Portfolio, PortfolioAlias, names.portfolio_key, names.portfolio_display_name
+        )
+
+    def write(self, batch):
+        """Write one batch in one transaction; return (created, updated)."""
+        now = timezone.now()
+        new = [p for p in batch if p.import_key not in self.existing]
+        changed = [p for p in batch if p.import_key in self.existing]
+        with transaction.atomic():
+            minister_ids = self.ministers.resolve(s for p in batch for s in p.ministers)
+            portfolio_ids = self.portfolios.resolve(s for p in batch for s in p.portfolios)
+            insert_rows(
+                Release,
+                self.NEW_FIELDS,
+                (
+                    [
+                        *self._content(p, now),
+                        self._slug(p),
+                        Release.Status.PUBLISHED,
+                        published_at(p.date, now),
+                        now,
+                    ]
+                    for p in new
+                ),
+            )
+            created = Release.objects.filter(import_key__in=[p.import_key for p in new])
+            ids = dict(created.values_list("import_key", "pk"))
+            # Files edited since their last import are rare: one UPDATE each is plenty.
+            for p in changed:
+                ids[p.import_key] = self.existing[p.import_key]
+                Release.objects.filter(pk=ids[p.import_key]).update(
+                    **dict(zip(self.CONTENT_FIELDS, self._content(p, now)))
+                )
+            changed_ids = [ids[p.import_key] for p in changed]
+            for through, column, attribute, targets in (
+                (Release.ministers.through, "minister_id", "ministers", minister_ids),
+                (Release.portfolios.through, "portfolio_id", "portfolios", portfolio_ids),
+            ):
+                through.objects.filter(release_id__in=changed_ids).delete()
+                insert_rows(
+                    through,
+                    ["release_id", column],
+                    (
+                        (ids[p.import_key], target)
+                        for p in batch
+                        for target in dict.fromkeys(targets[s] for s in getattr(p, attribute))
+                    ),
+                )
+        self.existing.update(ids)
+        self.known_hashes.update(p.content_hash for p in batch)
+        return len(new), len(changed)
+
+    @staticmethod
+    def _content(parsed, now):
+        return [
+            parsed.import_key, parsed.content_hash, parsed.title, parsed.date, parsed.source_url,
+            parsed.body, parsed.body_html, parsed.attachments, parsed.front_matter, now,
+        ]  # fmt: skip
+
+    def _slug(self, parsed):
+        """The URL's last segment; where the old site reused it, qualified by the date."""
+        return self.slugs.claim(
+            parsed.url_slug, parsed.date.isoformat() if parsed.date else "undated"
+        )
+
+
+def insert_rows(model, field_names, rows):
+    """INSERT rows with one prepared statement run many times.
+
+    bulk_create builds and adapts every value in Python; for the full archive that cost
+    more than parsing and rendering together. Only dates and JSON need adapting here.
+    """
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in field_names]
+    adapters = [
+        # A batch holds few distinct dates and times: adapt each once.
+        functools.cache(functools.partial(f.get_db_prep_save, connection=connection))
+        if isinstance(f, models.DateField)
+        else functools.partial(f.get_db_prep_save, connection=connection)
+        if isinstance(f, models.JSONField)
+        else None
+        for f in fields
+    ]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    prepared = [[a(v) if a else v for a, v in zip(adapters, row)] for row in rows]
+    if prepared:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, prepared)
+
+
+def published_at(date, now):
+    """Imported releases were public on their date; the source gives days, in UTC."""
+    if date is None:
+        return now
+    return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
+
+
+# The import ------------------------------------------------------------------------------
+
+
+def import_releases(paths, *, dry_run=False, strict=False, batch_size=1000, progress=None):
+    """Import every release under `paths` and return an ImportResult.
+
+    Each batch of `batch_size` files is written in one transaction. With `strict`, the first
+    error raises StrictModeError and nothing at all is written; with `dry_run`, everything is
+    validated and counted, then rolled back. `progress`, if given, is called once per file.
+    """
+    result = ImportResult(dry_run=dry_run)
+    started = time.perf_counter()
+    try:
+        # One outer transaction makes --strict all-or-nothing and lets --dry-run count
+        # exactly what it would do before throwing it all away.
+        with transaction.atomic(durable=True) if (strict or dry_run) else contextlib.nullcontext():
+            _run(paths, result, strict, batch_size, progress)
+            if dry_run:
+                raise _DryRunRollback
+    except _DryRunRollback:
+        pass
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _run(paths, result, strict, batch_size, progress):
+    writer = ReleaseWriter()
+    batch, keys_in_batch = [], set()
+
+    def flush():
+        created, updated = writer.write(batch)
+        result.created += created
+        result.updated += updated
+        batch.clear()
+        keys_in_batch.clear()
+        reset_queries()  # under DEBUG, Django would otherwise keep every INSERT in memory
+
+    parsed_files = _parsed(_all_sources(paths, result, strict), writer.known_hashes)
+    for source, unchanged, parsed, problems in in_background(parsed_files):
+        result.files += 1
+        if progress:
+            progress(source)
+        for problem in problems:
+            _report(result, strict, problem)
+        if unchanged:
+            result.unchanged += 1
+        elif parsed is None and not any(p.level == "error" for p in problems):
+            result.ignored += 1
+        elif parsed is not None:
+            if parsed.import_key in keys_in_batch:  # the same release twice: write the first first
+                flush()
+            batch.append(parsed)
+            keys_in_batch.add(parsed.import_key)
+            if len(batch) >= batch_size:
+                flush()
+    if batch:
+        flush()
+
+
+def in_background(generator, size=2000):
+    """Run a generator in a thread, handing its items over through a bounded queue.
+
+    The database calls in the writing loop release the GIL, so reading and decompressing
+    the next files overlaps with them. Exceptions reach the consumer; if the consumer
+    stops early, the thread is told to stop too.
+    """
+    items, stop, done = queue.Queue(size), threading.Event(), object()
+
+    def put(item):
+        while not stop.is_set():
+            try:
+                return items.put(item, timeout=0.1)
+            except queue.Full:
+                pass
+
+    def produce():
+        try:
+            for item in generator:
+                put(item)
+                if stop.is_set():
+                    break
+        except BaseException as exc:  # handed to the consumer, which raises it
+            put(exc)
+        finally:
+            generator.close()
+            put(done)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := items.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _parsed(sources, known_hashes, chunk_size=200):
+    """Yield (source, unchanged, parsed release or None, problems) for each source, in order.
+
+    Parsing and rendering take most of an import's time, so they run in worker processes
+    while this one reads the next files and writes to the database. At most a few chunks
+    are in flight, which bounds memory whatever the size of the archive. A file whose
+    bytes are already stored is not parsed at all: it comes back as unchanged.
+    """
+    workers = os.cpu_count() or 1
+    context = multiprocessing.get_context("fork")  # workers inherit the configured Django
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending = collections.deque()
+        sources = iter(sources)
+        while chunk := list(itertools.islice(sources, chunk_size)):
+            unchanged = [s.digest in known_hashes for s in chunk]
+            future = pool.submit(_parse_chunk, [s for s, u in zip(chunk, unchanged) if not u])
+            pending.append((chunk, unchanged, future))
+            if len(pending) > 2 * workers:
+                yield from _collect(*pending.popleft())
+        while pending:
+            yield from _collect(*pending.popleft())
+
+
+def _collect(chunk, unchanged, future):
+    outcomes = iter(future.result())
+    for source, is_unchanged in zip(chunk, unchanged):
+        yield source, is_unchanged, *((None, []) if is_unchanged else next(outcomes))
+
+
+def _parse_chunk(sources):
+    return [_parse_one(source) for source in sources]
+
+
+def _parse_one(source):
+    """Parse one file in a worker: (parsed release or None, problems)."""
+    problems = []
+
+    def warn(field, message):
+        problems.append(Problem(source.path, field, message, "warning"))
+
+    try:
+        parsed = parse_source(source, warn)
+    except InvalidFile as exc:
+        return None, [Problem(source.path, exc.field, exc.message)]
+    if parsed is None:
+        problems.append(Problem(source.path, "file", "no front matter; ignored", "note"))
+    return parsed, problems
+
+
+def _all_sources(paths, result, strict):
+    for path in paths:
+        if not os.path.exists(path):
+            _report(result, strict, Problem(str(path), "path", "does not exist"))
+            continue
+        try:
+            yield from read_sources(path)
+        except (OSError, tarfile.TarError, zipfile.BadZipFile, EOFError) as exc:
+            _report(result, strict, Problem(str(path), "file", f"cannot be read: {exc}"))
+
+
+def _report(result, strict, problem):
+    result.problems.append(problem)
+    if strict and problem.level == "error":
+        raise StrictModeError(problem)

@@ -1,0 +1,217 @@
+"""The release archive: releases, the ministers who issued them and their portfolios.
+
+A Release links to any number of Ministers and Portfolios. A person or a portfolio is one
+record however the source spells it: every spelling seen is kept as an alias whose folded
+key (see names.py) points at the record, so later imports map to the same row.
+"""
+
+from django.db import models
+from django.db.models import Count, F, Max, Min, Q
+from django.db.models.functions import ExtractYear
+from django.urls import reverse
+from django.utils import timezone
+
+from .rendering import render_markdown
+
+
+class NamedQuerySet(models.QuerySet):
+    def with_activity(self):
+        """Annotate each record with its number of published releases and active years."""
+        published = Q(releases__status=Release.Status.PUBLISHED)
+        return self.annotate(
+            release_count=Count("releases", filter=published),
+            first_year=Min(ExtractYear("releases__date"), filter=published),
+            last_year=Max(ExtractYear("releases__date"), filter=published),
+        )
+
+
+class NamedEntity(models.Model):
+    """A minister or portfolio: a display name, a public slug and the aliases it answers to."""
+
+    name = models.CharField(max_length=255, help_text="The name shown to the public.")
+    slug = models.SlugField(max_length=255, unique=True, help_text="Used in the public address.")
+
+    objects = NamedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Alias(models.Model):
+    """One spelling of a name as seen in imported data, and the record it resolves to."""
+
+    spelling = models.CharField(
+        max_length=500, unique=True, help_text="Exactly as imported; later imports match it."
+    )
+
+    class Meta:
+        abstract = True
+        ordering = ["spelling"]
+
+    def __str__(self):
+        return self.spelling
+
+
+class Minister(NamedEntity):
+    """A person who issued releases; 'Hon', 'Rt Hon' and spelling variants fold into one."""
+
+    class Meta(NamedEntity.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("releases:minister", kwargs={"slug": self.slug})
+
+
+class MinisterAlias(Alias):
+    minister = models.ForeignKey(Minister, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "minister aliases"
+
+
+class Portfolio(NamedEntity):
+    """An area of ministerial responsibility, such as 'Trade and Export Growth'."""
+
+    class Meta(NamedEntity.Meta):
+        pass
+
+    def get_absolute_url(self):
+        return reverse("releases:portfolio", kwargs={"slug": self.slug})
+
+
+class PortfolioAlias(Alias):
+    portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "portfolio aliases"
+
+
+class Government(models.Model):
+    """A New Zealand government, from the day it was sworn in to the day its successor was.
+
+    Reference data (loaded by a migration): a release belongs to the government in office
+    on its date, so nothing needs to be stored on the release itself.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    prime_ministers = models.CharField(max_length=200, help_text="In order, comma-separated.")
+    start_date = models.DateField(help_text="The day it was sworn in.")
+    end_date = models.DateField(
+        null=True, blank=True, help_text="The day its successor was sworn in; empty if in office."
+    )
+
+    class Meta:
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gt=F("start_date")),
+                name="government_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("releases:government", kwargs={"slug": self.slug})
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def published(self):
+        """Releases the public may see: published, with a publication time not in the future."""
+        return self.filter(status=Release.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_portfolio(self, portfolio):
+        return self.filter(portfolios=portfolio)
+
+    def for_minister(self, minister):
+        return self.filter(ministers=minister)
+
+    def in_government(self, government):
+        """Releases dated while `government` was in office."""
+        dated = self.filter(date__gte=government.start_date)
+        return dated.filter(date__lt=government.end_date) if government.end_date else dated
+
+    def with_links(self):
+        """Fetch ministers and portfolios in two queries, however many releases are listed."""
+        return self.prefetch_related("ministers", "portfolios")
+
+
+class Release(models.Model):
+    """A press release, as imported from Markdown or written by staff in the admin."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(
+        max_length=255, unique=True, help_text="The public address: /releases/<slug>/."
+    )
+    date = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Date of the release. Empty when the source gives no real date.",
+    )
+    source_url = models.URLField(
+        "source URL",
+        max_length=500,
+        blank=True,
+        db_index=True,
+        help_text="Where the release was first published. Not unique: the old site reused some.",
+    )
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(
+        "body HTML",
+        blank=True,
+        editable=False,
+        help_text="The body rendered and sanitised when saved.",
+    )
+    attachments = models.JSONField(default=list, blank=True, help_text="A list of URLs.")
+    ministers = models.ManyToManyField(Minister, related_name="releases", blank=True)
+    portfolios = models.ManyToManyField(Portfolio, related_name="releases", blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the release became, or becomes, public."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Import bookkeeping: what the file said, which file it was, and whether it changed.
+    front_matter = models.TextField(
+        blank=True, editable=False, help_text="The YAML front matter exactly as imported."
+    )
+    import_key = models.CharField(
+        max_length=600,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Identity of the imported file: its date and source URL.",
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("date").desc(nulls_last=True), "-id"]
+        get_latest_by = "date"
+        indexes = [models.Index(fields=["status", "date"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("releases:detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        # Render once here (the importer does the same in bulk), never per request.
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
