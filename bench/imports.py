@@ -5,9 +5,9 @@
 For each database: a fresh schema, `load_releases CORPUS` (first run), the same again (no
 changes), then `loaddata` of a JSON fixture holding the same releases (made once with
 dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
-production settings (DEBUG off); peak memory is the largest total resident size of that
-process and its workers, sampled every 20 ms. Results print as a table and are saved to
-bench/results/imports.json.
+production settings (DEBUG off); peak memory is the largest total memory (proportional set
+size) of that process and its workers, sampled every 20 ms. Results print as a table and
+are saved to bench/results/imports.json.
 """
 
 import argparse
@@ -32,14 +32,17 @@ DUMPED_MODELS = [
 ]
 
 
-def tree_rss(pid):
-    """Resident memory, in bytes, of a process and all its descendants."""
+def tree_memory(pid):
+    """Proportional set size, in bytes, of a process and all its descendants: forked
+    workers share their parent's pages, which a sum of resident sizes would count twice."""
     total, pending = 0, [pid]
     while pending:
         current = pending.pop()
         try:
-            with open(f"/proc/{current}/status") as status:
-                total += next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmRSS"))
+            with open(f"/proc/{current}/smaps_rollup") as rollup:
+                total += next(
+                    int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:")
+                )
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as children:
                     pending.extend(int(child) for child in children.read().split())
@@ -71,7 +74,7 @@ def manage(database_url, *args):
     def sample():
         nonlocal peak
         while process.poll() is None:
-            peak = max(peak, tree_rss(process.pid))
+            peak = max(peak, tree_memory(process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)

@@ -205,12 +205,21 @@ def plain_text(item):
     return "" if item is None else str(item)
 
 
+def fallback_title(body, date, length=90):
+    """A readable title for a release without one: its first sentence, or its date."""
+    first_line = next((line for line in body.splitlines() if line.strip()), "")
+    text = names.tidy(re.sub(r"[#*_\\\[\]>`]", "", first_line)).split(". ")[0].rstrip(".")
+    if len(text) > length:
+        text = text[:length].rsplit(" ", 1)[0] + "…"
+    if text:
+        return text
+    return f"Untitled release, {date:%-d %B %Y}" if date else "Untitled release"
+
+
 def clean_title(raw, body, date, warn):
     title = names.tidy(html.unescape(strip_tags(raw)) if "<" in raw else raw)
     if not title:
-        first_line = next((line for line in body.splitlines() if line.strip()), "")
-        title = names.tidy(re.sub(r"[#*_\\\[\]>`]", "", first_line))[:100].rstrip()
-        title = title or f"Untitled release of {date or 'unknown date'}"
+        title = fallback_title(body, date)
         warn("title", f"empty; shown as “{title}”")
     if len(title) > TITLE_LENGTH:
         warn("title", f"longer than {TITLE_LENGTH} characters; shortened")
@@ -244,7 +253,7 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     except UnicodeDecodeError as exc:
         raise InvalidFile(
             "file", f"not valid UTF-8 (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
-        )
+        ) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not FRONT_MATTER.detect(text):
         if Path(source.path.rsplit(":", 1)[-1]).stem.upper() in {"README", "LICENSE"}:
@@ -253,14 +262,14 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     try:
         raw_front_matter, body = FRONT_MATTER.split(text)
     except ValueError:
-        raise InvalidFile("front matter", "no closing '---' line")
+        raise InvalidFile("front matter", "no closing '---' line") from None
     try:
         meta = FRONT_MATTER.load(raw_front_matter, Loader=NoTimestampLoader)
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         # The front matter text starts on the opening "---" line, which is line 1.
         line = f" on line {where.line + 1}" if where else ""
-        raise InvalidFile("front matter", f"invalid YAML{line}: {getattr(exc, 'problem', exc)}")
+        raise InvalidFile("front matter", f"invalid YAML{line}: {getattr(exc, 'problem', exc)}") from None
     if not isinstance(meta, dict):
         raise InvalidFile("front matter", "must be a mapping of fields such as 'title:'")
     for field in ("title", "date", "url"):
@@ -271,7 +280,9 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     try:
         date = None if raw_date == UNKNOWN_DATE else datetime.date.fromisoformat(raw_date)
     except ValueError:
-        raise InvalidFile("date", f"“{raw_date}” is not a valid date (expected YYYY-MM-DD)")
+        raise InvalidFile(
+            "date", f"“{raw_date}” is not a valid date (expected YYYY-MM-DD)"
+        ) from None
     if date is None:
         warn("date", f"{UNKNOWN_DATE} is the source's placeholder; stored as an unknown date")
 

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
+from releases import importer
 from releases.importer import StrictModeError, import_releases
 from releases.models import Minister, MinisterAlias, Portfolio, Release
 
@@ -57,25 +58,26 @@ def test_changed_file_updates_in_place(write):
     assert [m.name for m in release.ministers.all()] == ["Chris Bishop"]
 
 
-def test_reused_url_keeps_both_releases(write):
+def test_reused_url_keeps_both_releases(write, tmp_path):
     """The old site reused some addresses: both releases are kept, with distinct slugs."""
     url = "https://www.beehive.govt.nz/release/appointment-queens-counsel-1"
-    write("f/1997.md", release_text(title="QCs appointed 1997", date="1997-07-01", url=url))
-    write("f/2017.md", release_text(title="QCs appointed 2017", date="2017-03-15", url=url))
-    result = import_releases([write("f/1997.md", release_text(title="QCs appointed 1997", date="1997-07-01", url=url)).parent])
-    assert result.created == 2
+    write("1997.md", release_text(title="QCs appointed 1997", date="1997-07-01", url=url))
+    write("2017.md", release_text(title="QCs appointed 2017", date="2017-03-15", url=url))
+    assert import_releases([tmp_path]).created == 2
     assert sorted(Release.objects.values_list("slug", flat=True)) == [
         "appointment-queens-counsel-1",
         "appointment-queens-counsel-1-2017-03-15",
     ]
-    assert import_releases([write("f/2017.md", release_text(title="QCs appointed 2017", date="2017-03-15", url=url)).parent]).unchanged == 2
+    assert import_releases([tmp_path]).unchanged == 2
 
 
-def test_spellings_of_one_person_make_one_minister(write):
+def test_spellings_of_one_person_make_one_minister(write, tmp_path):
     """'Hon Damien O'Connor', 'Damien O'Connor' and the curly apostrophe are one person."""
-    for i, spelling in enumerate(["Hon Damien O'Connor", "Damien O'Connor", "Hon Damien O’Connor"]):
-        write(f"r{i}.md", release_text(url=f"https://www.beehive.govt.nz/release/r{i}", ministers=[spelling]))
-    import_releases([write("r0.md", release_text(url="https://www.beehive.govt.nz/release/r0")).parent])
+    spellings = ["Hon Damien O'Connor", "Damien O'Connor", "Hon Damien O’Connor"]
+    for i, spelling in enumerate(spellings):
+        url = f"https://www.beehive.govt.nz/release/r{i}"
+        write(f"r{i}.md", release_text(url=url, ministers=[spelling]))
+    import_releases([tmp_path])
     minister = Minister.objects.get()
     assert minister.name == "Damien O'Connor"
     assert minister.releases.count() == 3
@@ -90,26 +92,28 @@ def test_alias_maps_later_imports_to_a_renamed_minister(write):
     """Staff may rename a minister; later imports of any known spelling still find them."""
     import_releases([write("a.md", release_text(ministers=["Hon Damien O'Connor"]))])
     Minister.objects.update(name="Damien O’Connor (Labour)")
-    write("b.md", release_text(url="https://www.beehive.govt.nz/release/b", ministers=["Damien O'Connor"]))
-    import_releases([write("b.md", release_text(url="https://www.beehive.govt.nz/release/b", ministers=["Damien O'Connor"]))])
+    url = "https://www.beehive.govt.nz/release/b"
+    import_releases([write("b.md", release_text(url=url, ministers=["Damien O'Connor"]))])
     assert Minister.objects.count() == 1
     assert MinisterAlias.objects.count() == 2
 
 
-def test_portfolio_variants_make_one_portfolio(write):
+def test_portfolio_variants_make_one_portfolio(write, tmp_path):
     """A double space or a case variant does not create a second portfolio."""
     write("a.md", release_text(portfolios=["Associate Minister of State Services"]))
-    write(
-        "b.md",
-        release_text(url="https://www.beehive.govt.nz/release/b", portfolios=["Associate  Minister of State services"]),
-    )
-    import_releases([write("a.md", release_text(portfolios=["Associate Minister of State Services"])).parent])
-    assert list(Portfolio.objects.values_list("name", flat=True)) == ["Associate Minister of State Services"]
+    url = "https://www.beehive.govt.nz/release/b"
+    write("b.md", release_text(url=url, portfolios=["Associate  Minister of State services"]))
+    import_releases([tmp_path])
+    assert list(Portfolio.objects.values_list("name", flat=True)) == [
+        "Associate Minister of State Services"
+    ]
 
 
 def test_junk_minister_is_a_warning_not_a_minister(write):
     """Scraper junk is reported, not stored as a person, and stays in the raw front matter."""
-    path = write("a.md", release_text(ministers=["Hon Damien O'Connor", "View/download as PDF file"]))
+    path = write(
+        "a.md", release_text(ministers=["Hon Damien O'Connor", "View/download as PDF file"])
+    )
     result = import_releases([path])
     assert result.skipped == 0
     assert [str(w) for w in result.warnings] == [
@@ -146,12 +150,13 @@ def test_bad_file_is_skipped_with_a_clear_error(write, content, field, message, 
     assert list(Release.objects.values_list("title", flat=True)) == ["Minister opens new bridge"]
 
 
-def test_strict_writes_nothing_on_error(write):
+def test_strict_writes_nothing_on_error(write, tmp_path):
     """--strict stops at the first error and leaves the database untouched."""
     write("a.md", release_text())
     write("b.md", release_text(url="https://www.beehive.govt.nz/release/b", date="2021-02-30"))
+    write("c.md", release_text(url="https://www.beehive.govt.nz/release/c"))
     with pytest.raises(CommandError, match="(?s)b.md: date: .*nothing was written"):
-        call_command("load_releases", str(write("c.md", release_text(url="https://www.beehive.govt.nz/release/c")).parent), strict=True, batch_size=1)
+        call_command("load_releases", str(tmp_path), strict=True, batch_size=1)
     assert Release.objects.count() == 0
     assert Minister.objects.count() == 0
 
@@ -162,11 +167,11 @@ def test_strict_error_from_function():
         import_releases(["does-not-exist.md"], strict=True)
 
 
-def test_dry_run_reports_without_writing(write, capsys):
+def test_dry_run_reports_without_writing(write, tmp_path, capsys):
     """--dry-run validates and counts, and writes nothing."""
     write("a.md", release_text())
-    path = write("b.md", release_text(url="https://www.beehive.govt.nz/release/b"))
-    call_command("load_releases", str(path.parent), dry_run=True)
+    write("b.md", release_text(url="https://www.beehive.govt.nz/release/b"))
+    call_command("load_releases", str(tmp_path), dry_run=True)
     assert "Dry run, nothing written: would have 2 created" in capsys.readouterr().out
     assert Release.objects.count() == 0
     assert Minister.objects.count() == 0
@@ -181,7 +186,10 @@ def test_report_file_lists_errors_and_warnings_as_json(write, tmp_path):
         call_command("load_releases", str(bad.parent), report=str(report))
     data = json.loads(report.read_text())
     assert data["created"] == 1 and data["skipped"] == 1
-    assert {(p["level"], p["field"]) for p in data["problems"]} == {("error", "date"), ("warning", "ministers")}
+    assert {(p["level"], p["field"]) for p in data["problems"]} == {
+        ("error", "date"),
+        ("warning", "ministers"),
+    }
 
 
 def test_summary_line(write, capsys):
@@ -199,11 +207,12 @@ def test_missing_path_is_an_error(capsys):
     assert "/nonexistent/folder: path: does not exist" in capsys.readouterr().err
 
 
-def test_readme_without_front_matter_is_ignored_with_a_note(write, capsys):
+def test_readme_without_front_matter_is_ignored_with_a_note(write, tmp_path, capsys):
     """README/LICENSE files in an archive or folder are skipped, and the import says so."""
-    write("x/README.md", "# About these files\n")
-    write("x/a.md", release_text())
-    call_command("load_releases", str(write("x/LICENSE.md", "Crown copyright\n").parent))
+    write("README.md", "# About these files\n")
+    write("LICENSE.md", "Crown copyright\n")
+    write("a.md", release_text())
+    call_command("load_releases", str(tmp_path))
     captured = capsys.readouterr()
     assert "README.md: file: no front matter; ignored" in captured.err
     assert Release.objects.count() == 1
@@ -248,3 +257,25 @@ def test_corrupt_archive_is_a_clear_error(tmp_path):
     result = import_releases([path])
     assert result.skipped == 1
     assert str(result.errors[0]).startswith(f"{path}: file: cannot be read")
+
+
+def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatch):
+    """Ctrl-C while a batch's links are written leaves earlier batches whole and no release
+    without its links."""
+    for i in range(3):
+        write(f"{i}.md", release_text(url=f"https://www.beehive.govt.nz/release/r{i}"))
+    original = importer.insert_rows
+    calls = []
+
+    def interrupt_third_batch(model, fields, rows):
+        calls.append(model)
+        if model is Release.portfolios.through and len(calls) > 6:
+            raise KeyboardInterrupt
+        return original(model, fields, rows)
+
+    monkeypatch.setattr(importer, "insert_rows", interrupt_third_batch)
+    with pytest.raises(KeyboardInterrupt):
+        import_releases([tmp_path], batch_size=1)
+    assert sorted(Release.objects.values_list("slug", flat=True)) == ["r0", "r1"]
+    assert not Release.objects.filter(ministers=None).exists()
+    assert not Release.objects.filter(portfolios=None).exists()

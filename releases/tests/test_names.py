@@ -49,7 +49,9 @@ def test_minister_display_name_drops_honorifics_only():
 )
 def test_portfolio_variants_fold(variant):
     """Double spaces and case variants are the same portfolio."""
-    assert names.portfolio_key(variant) == names.portfolio_key("Associate Minister of State Services")
+    assert names.portfolio_key(variant) == names.portfolio_key(
+        "Associate Minister of State Services"
+    )
 
 
 def test_portfolio_macrons_and_apostrophes_fold():

@@ -38,7 +38,7 @@ class Command(BaseCommand):
             except StrictModeError as exc:
                 raise CommandError(
                     f"{exc}\n--strict: stopped at the first error; nothing was written."
-                )
+                ) from None
         for problem in result.problems:
             if verbosity > 0 or problem.level == "error":
                 self.stderr.write(f"{problem.level}: {problem}")
