@@ -1,29 +1,186 @@
-from django.shortcuts import get_object_or_404, render
+"""The public site: releases browsed by portfolio, minister, government and date.
 
+Views are thin: each starts from Release.objects.published(), narrows it with queryset
+verbs or a FilterSet (filters.py), pages it and renders. Every page costs a fixed number of
+queries whatever the number of releases (tests/test_views.py counts them).
+"""
+
+import datetime
+
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
+
+PAGE_SIZE = 20
+OLD_SITE_RELEASE_URL = "https://www.beehive.govt.nz/release/{}"
+# "Recent activity" on the home page: this many days before the newest release. Relative
+# to the archive rather than today, so an archive that stopped growing still has some.
+RECENT_DAYS = 30
+
+
+def paginate(request, releases):
+    """One page of `releases` from ?page=; a missing or bad page number is a 404."""
+    paginator = Paginator(releases, PAGE_SIZE)
+    try:
+        return paginator.page(request.GET.get("page") or 1)
+    except InvalidPage as exc:
+        raise Http404(str(exc)) from exc
 
 
 def home(request):
-    """The latest releases. Template: releases/home.html."""
-    releases = Release.objects.published().with_links()[:20]
-    return render(request, "releases/home.html", {"releases": releases})
+    """The latest releases and the portfolios and ministers busy lately.
+    Template: releases/home.html."""
+    latest = list(Release.objects.published().with_links()[:PAGE_SIZE])
+    context = {"releases": latest, "portfolios": [], "ministers": []}
+    newest_date = next((r.date for r in latest if r.date), None)
+    if newest_date:
+        recent = Release.objects.published().dated_between(
+            newest_date - datetime.timedelta(days=RECENT_DAYS)
+        )
+        context["portfolios"] = Portfolio.objects.counted_in(recent)[:12]
+        context["ministers"] = Minister.objects.counted_in(recent)[:12]
+    return render(request, "releases/home.html", context)
+
+
+def release_list(request):
+    """All published releases, filtered by the query string. Template:
+    releases/release_list.html; context: filter, page, active_filters."""
+    # The one place the list's releases are chosen; search will narrow this queryset too.
+    releases = Release.objects.published().with_links()
+    filterset = ReleaseFilter(request.GET or None, queryset=releases)
+    return render(
+        request,
+        "releases/release_list.html",
+        {
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "active_filters": filterset.active_filters(),
+        },
+    )
 
 
 def release_detail(request, slug):
-    release = get_object_or_404(Release.objects.published().with_links(), slug=slug)
-    return render(request, "releases/release_detail.html", {"release": release})
+    """One release, with the previous and next release in its first-listed portfolio.
+    Template: releases/release_detail.html."""
+    release = get_object_or_404(
+        Release.objects.published().with_links().with_primary_portfolio(), slug=slug
+    )
+    portfolio = next(
+        (p for p in release.portfolios.all() if p.pk == release.primary_portfolio_id), None
+    )
+    previous = following = None
+    # An undated release has no place in date order, so no neighbours.
+    if portfolio and release.date:
+        siblings = Release.objects.published().for_portfolio(portfolio).only("title", "slug")
+        previous = siblings.older_than(release).first()
+        following = siblings.newer_than(release).first()
+    return render(
+        request,
+        "releases/release_detail.html",
+        {
+            "release": release,
+            "portfolio": portfolio,
+            "previous": previous,
+            "next": following,
+        },
+    )
+
+
+def portfolio_list(request):
+    """Portfolios A–Z with release counts and active years. Template:
+    releases/portfolio_list.html."""
+    return render(
+        request, "releases/portfolio_list.html", {"portfolios": Portfolio.objects.active()}
+    )
 
 
 def portfolio_detail(request, slug):
+    """A portfolio's releases, filterable by year and minister, and its ministers with
+    counts. Template: releases/portfolio_detail.html."""
     portfolio = get_object_or_404(Portfolio, slug=slug)
-    return render(request, "releases/portfolio_detail.html", {"portfolio": portfolio})
+    releases = Release.objects.published().for_portfolio(portfolio)
+    ministers = list(Minister.objects.counted_in(releases))
+    filterset = PortfolioReleaseFilter(
+        request.GET or None,
+        queryset=releases.with_links(),
+        # The choices are the ministers listed beside, found again cheaply by id.
+        ministers=Minister.objects.filter(pk__in=[m.pk for m in ministers]),
+    )
+    return render(
+        request,
+        "releases/portfolio_detail.html",
+        {
+            "portfolio": portfolio,
+            "ministers": ministers,
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "active_filters": filterset.active_filters(),
+        },
+    )
+
+
+def minister_list(request):
+    """Ministers A–Z with release counts and active years. Template:
+    releases/minister_list.html."""
+    return render(request, "releases/minister_list.html", {"ministers": Minister.objects.active()})
 
 
 def minister_detail(request, slug):
+    """A minister's releases, filterable by year and portfolio, and the portfolios they
+    released in with counts. Template: releases/minister_detail.html."""
     minister = get_object_or_404(Minister, slug=slug)
-    return render(request, "releases/minister_detail.html", {"minister": minister})
+    releases = Release.objects.published().for_minister(minister)
+    portfolios = list(Portfolio.objects.counted_in(releases))
+    filterset = MinisterReleaseFilter(
+        request.GET or None,
+        queryset=releases.with_links(),
+        portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]),
+    )
+    return render(
+        request,
+        "releases/minister_detail.html",
+        {
+            "minister": minister,
+            "portfolios": portfolios,
+            "filter": filterset,
+            "page": paginate(request, filterset.qs),
+            "active_filters": filterset.active_filters(),
+        },
+    )
+
+
+def government_list(request):
+    """New Zealand's governments, newest first, with their release counts.
+    Template: releases/government_list.html."""
+    governments = list(Government.objects.all())
+    # A query per government: a handful of reference rows, whatever the number of releases.
+    for government in governments:
+        government.release_count = Release.objects.published().in_government(government).count()
+    return render(request, "releases/government_list.html", {"governments": governments})
 
 
 def government_detail(request, slug):
+    """The releases issued while a government was in office. Template:
+    releases/government_detail.html."""
     government = get_object_or_404(Government, slug=slug)
-    return render(request, "releases/government_detail.html", {"government": government})
+    releases = Release.objects.published().in_government(government).with_links()
+    return render(
+        request,
+        "releases/government_detail.html",
+        {"government": government, "page": paginate(request, releases)},
+    )
+
+
+def old_release_redirect(request, old_slug):
+    """/release/<slug>, the old site's address, moves permanently to the release imported
+    from it. Where the old site reused an address, the newer release wins (see
+    ReleaseQuerySet.from_source_url): it is what the address showed last, and the choice
+    must not change between requests for a permanent redirect."""
+    url = OLD_SITE_RELEASE_URL.format(old_slug)
+    release = Release.objects.published().from_source_url(url).only("slug").first()
+    if release is None:
+        raise Http404("No release came from that address.")
+    return redirect(release, permanent=True)

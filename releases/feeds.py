@@ -1,0 +1,175 @@
+"""RSS 2.0 and Atom feeds of releases, with full content.
+
+One base class does the work; each subclass says which releases (all, a portfolio's or a
+minister's) and which format. Every feed honours the same query string as the page it
+belongs to, so any filtered listing can be followed: /releases/feed/?portfolio=health.
+"""
+
+import dataclasses
+import re
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
+from .models import Minister, Portfolio, Release
+
+FEED_LENGTH = 20
+# Characters XML 1.0 forbids. Rendering already strips control characters from bodies;
+# titles and names come from the same scraped source, so they are cleaned here too.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(text):
+    return NOT_XML.sub("", text)
+
+
+class FullContentAtom1Feed(Atom1Feed):
+    """Atom with each release's whole body in <content>, where Django puts a <summary>."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, {**item, "description": None})
+        if item["description"]:
+            handler.addQuickElement("content", item["description"], {"type": "html"})
+
+
+@dataclasses.dataclass
+class Listing:
+    """What a feed shows: a title, the page it mirrors, its address and its releases."""
+
+    title: str
+    link: str
+    url: str
+    releases: QuerySet
+
+
+class ReleaseFeed(Feed):
+    """RSS 2.0: the latest published releases, filtered like /releases/."""
+
+    feed_type = Rss201rev2Feed
+    language = "en-NZ"
+    filterset_class = ReleaseFilter
+
+    def get_object(self, request, slug=None):
+        # Feed instances are shared between requests: per-request state lives in the
+        # Listing, never on self.
+        subject = self.get_subject(slug)
+        filterset = self.filterset_class(request.GET or None, queryset=self.releases(subject))
+        if filterset.is_bound and not filterset.is_valid():
+            raise Http404("Invalid filter.")
+        return Listing(
+            title=self.title_for(subject),
+            link=self.page_url(subject) + self.query(request),
+            url=request.path + self.query(request),
+            releases=filterset.qs,
+        )
+
+    @staticmethod
+    def query(request):
+        return f"?{request.GET.urlencode()}" if request.GET else ""
+
+    def get_subject(self, slug):
+        return None
+
+    def releases(self, subject):
+        return Release.objects.published()
+
+    def title_for(self, subject):
+        return "New Zealand Government releases"
+
+    def page_url(self, subject):
+        return reverse("releases:list")
+
+    def title(self, listing):
+        return listing.title
+
+    def link(self, listing):
+        return listing.link
+
+    def feed_url(self, listing):
+        return listing.url
+
+    def description(self, listing):
+        return f"{listing.title}, newest first, in full."
+
+    def items(self, listing):
+        return listing.releases.with_links().newest_first()[:FEED_LENGTH]
+
+    def item_title(self, release):
+        return xml_text(release.title)
+
+    def item_description(self, release):
+        return xml_text(release.body_html)
+
+    def item_pubdate(self, release):
+        return release.published_at or release.created_at
+
+    def item_updateddate(self, release):
+        return release.updated_at
+
+    def item_author_name(self, release):
+        return xml_text(", ".join(m.name for m in release.ministers.all())) or None
+
+    def item_categories(self, release):
+        return [xml_text(p.name) for p in release.portfolios.all()]
+
+
+class PortfolioFeed(ReleaseFeed):
+    """RSS 2.0: one portfolio's releases, filtered like its page."""
+
+    filterset_class = PortfolioReleaseFilter
+
+    def get_subject(self, slug):
+        return get_object_or_404(Portfolio, slug=slug)
+
+    def releases(self, portfolio):
+        return Release.objects.published().for_portfolio(portfolio)
+
+    def title_for(self, portfolio):
+        return f"{portfolio.name}: New Zealand Government releases"
+
+    def page_url(self, portfolio):
+        return portfolio.get_absolute_url()
+
+
+class MinisterFeed(ReleaseFeed):
+    """RSS 2.0: one minister's releases, filtered like their page."""
+
+    filterset_class = MinisterReleaseFilter
+
+    def get_subject(self, slug):
+        return get_object_or_404(Minister, slug=slug)
+
+    def releases(self, minister):
+        return Release.objects.published().for_minister(minister)
+
+    def title_for(self, minister):
+        return f"{minister.name}: New Zealand Government releases"
+
+    def page_url(self, minister):
+        return minister.get_absolute_url()
+
+
+class AtomFeed:
+    """Mixin: the same feed as Atom 1.0."""
+
+    feed_type = FullContentAtom1Feed
+
+    def subtitle(self, listing):
+        return self.description(listing)
+
+
+class ReleaseAtomFeed(AtomFeed, ReleaseFeed):
+    pass
+
+
+class PortfolioAtomFeed(AtomFeed, PortfolioFeed):
+    pass
+
+
+class MinisterAtomFeed(AtomFeed, MinisterFeed):
+    pass

@@ -1,0 +1,175 @@
+"""Filters for release listings, built with django-filter.
+
+Every filter works through a ReleaseQuerySet verb, so listings, feeds and anything else
+that filters releases agree on what "in this portfolio" or "in 2021" means. Portfolios,
+ministers and governments are chosen by slug, which keeps addresses readable
+(`?portfolio=health&portfolio=education`) and turns an unknown slug into a form error.
+"""
+
+import dataclasses
+
+import django_filters
+from django import forms
+
+from .models import Government, Minister, Portfolio
+
+SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
+
+
+@dataclasses.dataclass(frozen=True)
+class ActiveFilter:
+    """One value the listing is filtered by, and the query string without it."""
+
+    label: str
+    value: str
+    remove_query: str
+
+
+class YearFilter(django_filters.NumberFilter):
+    """A whole year: '2021' is one, '2021.5' is a form error."""
+
+    field_class = forms.IntegerField
+
+
+class DayRangeField(django_filters.fields.RangeField):
+    """From and to dates as plain days. django-filter's own turns them into times of day
+    in the site's time zone, which overflows for the year 1 and would answer with a 500."""
+
+    widget = django_filters.widgets.DateRangeWidget
+
+    def __init__(self, *args, **kwargs):
+        super().__init__((forms.DateField(), forms.DateField()), *args, **kwargs)
+
+
+class DayRangeFilter(django_filters.DateFromToRangeFilter):
+    field_class = DayRangeField
+
+
+class ReleaseFilter(django_filters.FilterSet):
+    """The filters of the release list: portfolios, ministers, government, year, dates."""
+
+    portfolio = django_filters.ModelMultipleChoiceFilter(
+        queryset=Portfolio.objects.all(),
+        to_field_name="slug",
+        method="filter_portfolios",
+        label="Portfolios",
+    )
+    minister = django_filters.ModelMultipleChoiceFilter(
+        queryset=Minister.objects.all(),
+        to_field_name="slug",
+        method="filter_ministers",
+        label="Ministers",
+    )
+    government = django_filters.ModelChoiceFilter(
+        queryset=Government.objects.all(),
+        to_field_name="slug",
+        method="filter_government",
+        label="Government",
+        empty_label="Any government",
+    )
+    year = YearFilter(
+        method="filter_year",
+        label="Year",
+        min_value=1,
+        max_value=9999,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    date = DayRangeFilter(
+        method="filter_dates",
+        label="Dated between",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="sort_releases", label="Order", empty_label=None
+    )
+
+    # How each query parameter is named when shown as an active, removable filter.
+    LABELS = {
+        "portfolio": "Portfolio",
+        "minister": "Minister",
+        "government": "Government",
+        "year": "Year",
+        "date_after": "From",
+        "date_before": "To",
+    }
+
+    def __init__(self, data=None, *args, ministers=None, portfolios=None, **kwargs):
+        """`ministers` and `portfolios`, if given, narrow those choices (say, to the
+        ministers who released in one portfolio)."""
+        super().__init__(data, *args, **kwargs)
+        for name, choices in (("minister", ministers), ("portfolio", portfolios)):
+            if choices is not None and name in self.filters:
+                self.filters[name].queryset = choices
+
+    # django-filter calls a multiple-choice method even when nothing was chosen (the
+    # value is then an empty queryset), so both methods must let that through.
+    def filter_portfolios(self, queryset, name, portfolios):
+        return queryset.for_any_portfolio([p.pk for p in portfolios]) if portfolios else queryset
+
+    def filter_ministers(self, queryset, name, ministers):
+        return queryset.for_any_minister([m.pk for m in ministers]) if ministers else queryset
+
+    def filter_government(self, queryset, name, government):
+        return queryset.in_government(government)
+
+    def filter_year(self, queryset, name, year):
+        return queryset.in_year(year)
+
+    def filter_dates(self, queryset, name, dates):
+        return queryset.dated_between(dates.start, dates.stop)
+
+    def sort_releases(self, queryset, name, order):
+        return queryset.oldest_first() if order == "oldest" else queryset.newest_first()
+
+    def active_filters(self):
+        """The valid filters in use, each with the query string that drops just it.
+
+        Built from the validated form, so a bad value is reported by the form and never
+        shown as a filter. The page number is dropped too: the results change.
+        """
+        if not self.is_bound:
+            return []
+        self.form.is_valid()  # an invalid form still has cleaned_data for its valid fields
+        cleaned = self.form.cleaned_data
+        dates = cleaned.get("date")
+        shown = {
+            "portfolio": {p.slug: p.name for p in cleaned.get("portfolio") or ()},
+            "minister": {m.slug: m.name for m in cleaned.get("minister") or ()},
+            "government": {g.slug: g.name for g in filter(None, [cleaned.get("government")])},
+            "year": {str(cleaned["year"]): str(cleaned["year"])} if cleaned.get("year") else {},
+            "date_after": {},
+            "date_before": {},
+        }
+        for key, value in (
+            ("date_after", dates and dates.start),
+            ("date_before", dates and dates.stop),
+        ):
+            if value:
+                shown[key] = {self.data[key]: f"{value.day} {value:%B %Y}"}
+        active = []
+        for key, label in self.LABELS.items():
+            values = self.data.getlist(key)
+            for value in dict.fromkeys(values):
+                if value not in shown[key]:
+                    continue
+                remaining = self.data.copy()
+                remaining.setlist(key, [v for v in values if v != value])
+                remaining.pop("page", None)
+                active.append(ActiveFilter(label, shown[key][value], remaining.urlencode()))
+        return active
+
+
+class PortfolioReleaseFilter(ReleaseFilter):
+    """A portfolio's releases: by year and minister (the portfolio is fixed)."""
+
+    portfolio = None
+    government = None
+    date = None
+
+
+class MinisterReleaseFilter(ReleaseFilter):
+    """A minister's releases: by year and portfolio (the minister is fixed)."""
+
+    minister = None
+    government = None
+    date = None

@@ -1,0 +1,49 @@
+"""Sitemaps of every published release, portfolio and minister.
+
+/sitemap.xml is an index; each section is split into pages of at most SITEMAP_SIZE URLs
+(the protocol allows 50,000 and the archive alone has more releases than that; smaller
+pages are quicker to build and to fetch).
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+
+from .models import Minister, Portfolio, Release
+
+SITEMAP_SIZE = 5_000
+
+
+class ReleaseSitemap(Sitemap):
+    limit = SITEMAP_SIZE
+    changefreq = "yearly"
+
+    def items(self):
+        # Ordered by id so a page always holds the same releases, whatever is added later.
+        return Release.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, release):
+        return release.updated_at
+
+    def get_latest_lastmod(self):
+        # Sitemap's default loads every item to find the latest: one aggregate instead.
+        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class NamedSitemap(Sitemap):
+    """Portfolios or ministers that have published releases."""
+
+    limit = SITEMAP_SIZE
+    changefreq = "weekly"
+
+    def __init__(self, model):
+        self.model = model
+
+    def items(self):
+        return self.model.objects.active().order_by("pk")
+
+
+SITEMAPS = {
+    "releases": ReleaseSitemap,
+    "portfolios": NamedSitemap(Portfolio),
+    "ministers": NamedSitemap(Minister),
+}
