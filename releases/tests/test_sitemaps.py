@@ -1,0 +1,87 @@
+"""/sitemap.xml: an index of sitemaps covering every published release, portfolio and
+minister, split into pages."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from releases import sitemaps
+from releases.models import Minister, Portfolio, Release
+
+from .test_views import make_named, make_release
+
+pytestmark = pytest.mark.django_db
+
+NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def locations(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return [loc.text for loc in root.iter(f"{NS}loc")], root
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Sitemap pages of two URLs, so a handful of releases needs several pages."""
+    monkeypatch.setattr(sitemaps.ReleaseSitemap, "limit", 2)
+
+
+def test_sitemap_index_lists_every_section(client):
+    """The index points at the release, portfolio and minister sitemaps."""
+    make_release(
+        portfolios=[make_named(Portfolio, "Health")], ministers=[make_named(Minister, "A B")]
+    )
+    urls, root = locations(client, reverse("releases:sitemap"))
+    assert root.tag == f"{NS}sitemapindex"
+    assert urls == [
+        "http://testserver/sitemap-releases.xml",
+        "http://testserver/sitemap-portfolios.xml",
+        "http://testserver/sitemap-ministers.xml",
+    ]
+    assert root.find(f"{NS}sitemap/{NS}lastmod") is not None
+
+
+def test_release_sitemaps_are_split_and_cover_every_published_release(client, small_pages):
+    """With more releases than fit one sitemap, the index lists several pages that together
+    hold every published release exactly once, and no draft."""
+    released = [make_release() for _ in range(5)]
+    make_release("Draft", status=Release.Status.DRAFT)
+    index, _ = locations(client, reverse("releases:sitemap"))
+    pages = [u for u in index if "sitemap-releases" in u]
+    assert pages == [
+        "http://testserver/sitemap-releases.xml",
+        "http://testserver/sitemap-releases.xml?p=2",
+        "http://testserver/sitemap-releases.xml?p=3",
+    ]
+    listed = []
+    for page in pages:
+        urls, root = locations(client, page.removeprefix("http://testserver"))
+        assert root.tag == f"{NS}urlset"
+        assert root.find(f"{NS}url/{NS}lastmod") is not None
+        listed += urls
+    assert sorted(listed) == sorted(f"http://testserver{r.get_absolute_url()}" for r in released)
+    assert client.get("/sitemap-releases.xml?p=4").status_code == 404
+    assert client.get("/sitemap-releases.xml?p=abc").status_code == 404
+
+
+def test_portfolio_and_minister_sitemaps_list_those_with_releases(client):
+    """Portfolios and ministers with published releases are listed; empty ones are not."""
+    health, minister = make_named(Portfolio, "Health"), make_named(Minister, "Ayesha Verrall")
+    make_named(Portfolio, "Unused")
+    make_release(portfolios=[health], ministers=[minister])
+    portfolios, _ = locations(client, "/sitemap-portfolios.xml")
+    assert portfolios == ["http://testserver/portfolios/health/"]
+    ministers, _ = locations(client, "/sitemap-ministers.xml")
+    assert ministers == ["http://testserver/ministers/ayesha-verrall/"]
+
+
+def test_unknown_sitemap_section_is_not_found(client):
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_real_archive_needs_splitting():
+    """The archive (55,167 releases) is more than one sitemap may hold, so pages are small."""
+    assert sitemaps.SITEMAP_SIZE <= 50_000 < 55_167
