@@ -39,7 +39,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
-from . import names
+from . import names, search
 from .models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
 from .rendering import render_markdown
 
@@ -443,6 +443,9 @@ class ReleaseWriter:
                         for target in dict.fromkeys(targets[s] for s in getattr(p, attribute))
                     ),
                 )
+            # Search: one statement re-indexes the whole batch, new and changed releases,
+            # now that their names are linked (Release.save() is bypassed here).
+            search.index_releases(ids.values())
         self.existing.update(ids)
         self.known_hashes.update(p.content_hash for p in batch)
         return len(new), len(changed)

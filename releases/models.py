@@ -8,6 +8,8 @@ key (see names.py) points at the record, so later imports map to the same row.
 from django.db import models
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
+from django.db.models.signals import m2m_changed
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -62,6 +64,13 @@ class NamedEntity(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Releases are found by their ministers' and portfolios' names: re-index on a rename.
+        from .search import index_releases
+
+        index_releases(self.releases.values_list("pk", flat=True), using=self._state.db)
 
 
 class Alias(models.Model):
@@ -292,3 +301,23 @@ class Release(models.Model):
         # Render once here (the importer does the same in bulk), never per request.
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
+        # Keep search current after an admin edit (the importer indexes a batch at a time).
+        from .search import index_releases
+
+        index_releases([self.pk], using=self._state.db)
+
+
+@receiver(m2m_changed, sender=Release.ministers.through)
+@receiver(m2m_changed, sender=Release.portfolios.through)
+def reindex_linked_releases(sender, instance, action, reverse, pk_set, **kwargs):
+    """Re-index releases whose ministers or portfolios changed. The admin sets them after
+    saving the release, so Release.save() alone would index the old names."""
+    from .search import index_releases
+
+    if reverse and action == "pre_clear":
+        # A minister's or portfolio's releases are unknown once cleared: note them now.
+        instance._releases_to_reindex = list(instance.releases.values_list("pk", flat=True))
+    elif action == "post_clear" and reverse:
+        index_releases(instance.__dict__.pop("_releases_to_reindex", []))
+    elif action in ("post_add", "post_remove", "post_clear"):
+        index_releases(pk_set if reverse else [instance.pk])

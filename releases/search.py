@@ -1,0 +1,339 @@
+"""Full-text search over releases: one API, SQLite FTS5 or PostgreSQL full-text search.
+
+A list view uses it like this::
+
+    q = request.GET.get("q", "")
+    results = search(Release.objects.published(), q)  # narrowed, `rank`-ed, best first
+    page = Paginator(results.with_links(), 20).get_page(request.GET.get("page"))
+    add_snippets(page.object_list, q)  # each release gets `.snippet`, safe HTML
+    counts = facets(results)  # portfolios, ministers, years, governments
+
+One parser reads the query language people know from web search: words (all must match),
+"quoted phrases", -excluded words or phrases, and OR between alternatives. It never fails:
+whatever is typed becomes a plain structure, and each term reaches the database only as a
+quoted FTS5 string or a phraseto_tsquery() parameter, never as query syntax.
+
+Both engines fold diacritics ("Maori" finds "Māori") and stem English ("schools" finds
+"school"). The title weighs most, then the ministers' and portfolios' names, then the body.
+The index is kept current by index_releases(), which Release.save(), changes to a release's
+ministers or portfolios, and the importer (once per batch) call.
+"""
+
+import dataclasses
+import functools
+import html
+import json
+import operator
+import re
+import unicodedata
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVectorField,
+)
+from django.db import NotSupportedError, connections, router
+from django.db.models import Count, F, FloatField, Func, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
+from django.utils.safestring import mark_safe
+
+from .models import Government, Minister, Portfolio, Release
+
+# Only this much of a query is read, so a pasted essay costs no more than a sentence.
+MAX_QUERY_CHARACTERS = 500
+MAX_TERMS = 20
+
+# SQLite: an FTS5 table whose rowid is the release id (created by migration 0003).
+FTS_TABLE = "releases_release_fts"
+# bm25() weights of its columns: title, ministers' and portfolios' names, body.
+FTS_WEIGHTS = "10.0, 3.0, 1.0"
+
+# PostgreSQL: a tsvector column on releases_release, weighted A (title), B (names) and
+# D (body), with a text search configuration that is 'english' plus unaccent.
+PG_CONFIG = "beehive_english"
+PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
+PG_NORMALIZATION = 1  # divide by 1 + log(length): long bodies do not win by bulk alone
+
+# Private-use characters mark the matched words in the engines' excerpts; they survive
+# HTML escaping untouched and only then become <mark> tags.
+OPEN, CLOSE = "\ue000", "\ue001"
+SNIPPET_WORDS = 30
+
+# A term: an optional "-", then a "quoted phrase" (the closing quote may be missing) or a
+# run of characters up to the next space or quote.
+TERM = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
+WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit: something both engines index
+
+
+@dataclasses.dataclass(frozen=True)
+class ParsedQuery:
+    """What a query asks for: each group in `required` must match at least one of its terms
+    and no term in `excluded` may match. A term is a word or phrase as typed."""
+
+    required: tuple = ()
+    excluded: tuple = ()
+
+
+def parse(query):
+    """Read a query typed by anyone into a ParsedQuery; never raises.
+
+    'trade "free trade agreement" -Australia China OR Japan' requires "trade", the phrase and
+    either "China" or "Japan", and excludes "Australia". A bare AND is ignored (all words
+    must match anyway); terms with no letter or digit are dropped.
+    """
+    text = unicodedata.normalize("NFC", str(query or "")[:MAX_QUERY_CHARACTERS])
+    text = CONTROL_CHARACTERS.sub(" ", text)  # a NUL would end FTS5's string, or break PostgreSQL
+    required, excluded, alternative = [], [], False
+    for minus, phrase, word in TERM.findall(text):
+        if len(required) + len(excluded) >= MAX_TERMS:
+            break
+        if not phrase and not minus and word in ("OR", "AND"):
+            alternative = word == "OR" and bool(required)
+            continue
+        term = phrase or word
+        if not WORD_CHARACTER.search(term):
+            continue
+        if minus:
+            excluded.append(term)
+        elif alternative:
+            required[-1] += (term,)
+        else:
+            required.append((term,))
+        alternative = False
+    return ParsedQuery(tuple(required), tuple(excluded))
+
+
+def search(queryset, query):
+    """Narrow a queryset of releases to those matching `query`, most relevant first.
+
+    Each result carries `rank` (higher is more relevant), so `.order_by("-date")` and any
+    further filter still work. A query without a single searchable word matches nothing.
+    """
+    parsed = parse(query)
+    if not parsed.required:
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    vendor = connections[queryset.db].vendor
+    if vendor == "sqlite":
+        # FTS5 ranks only in a query that joins its table, so the join is written out: a
+        # correlated subquery would recount every term's documents for each row. The join
+        # condition is a filter so that Django qualifies the release id, even in subqueries.
+        matching = queryset.extra(
+            select={"rank": f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})"},
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE} MATCH %s"],
+            params=[_fts5_query(parsed)],
+        ).filter(pk=RawSQL(f"{FTS_TABLE}.rowid", []))
+    elif vendor == "postgresql":
+        tsquery = _tsquery(parsed)
+        matching = (
+            queryset.alias(document=SearchDocument())
+            .filter(document=tsquery)
+            .annotate(
+                rank=SearchRank(
+                    F("document"), tsquery, weights=PG_WEIGHTS, normalization=PG_NORMALIZATION
+                )
+            )
+        )
+    else:
+        raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
+    return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+
+
+def add_snippets(releases, query):
+    """Give each release `snippet`: a short excerpt of its body as safe HTML, with the
+    words that matched in <mark> and everything else escaped. One query for the lot.
+
+    Pass a page's object_list: the same objects get the attribute, so the template sees it.
+    """
+    releases = list(releases)
+    parsed = parse(query)
+    excerpts = {}
+    if releases and parsed.required:
+        ids = [release.pk for release in releases]
+        connection = connections[releases[0]._state.db or router.db_for_read(Release)]
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, '…', %s) FROM {FTS_TABLE} "
+                    f"WHERE {FTS_TABLE} MATCH %s AND rowid IN (SELECT value FROM json_each(%s))",
+                    [OPEN, CLOSE, SNIPPET_WORDS, _fts5_query(parsed), json.dumps(ids)],
+                )
+                excerpts = dict(cursor.fetchall())
+        else:
+            headline = SearchHeadline(
+                "body",
+                _tsquery(parsed),
+                config=PG_CONFIG,
+                start_sel=OPEN,
+                stop_sel=CLOSE,
+                max_words=SNIPPET_WORDS,
+                min_words=SNIPPET_WORDS // 2,
+            )
+            rows = Release.objects.using(connection.alias).filter(pk__in=ids)
+            excerpts = dict(rows.annotate(excerpt=headline).values_list("pk", "excerpt"))
+    for release in releases:
+        release.snippet = snippet_html(excerpts.get(release.pk) or "")
+    return releases
+
+
+# Markdown and raw HTML that would be noise in a one-line excerpt.
+MARKUP = [
+    re.compile(r"!\[[^\]]*\]\([^)]*\)"),  # images
+    re.compile(r"\]\([^)\s]*\)"),  # link targets (the link text stays)
+    re.compile(r"<[a-zA-Z/!][^>]*>"),  # raw HTML tags, which the page does not show either
+    re.compile(r"\\(?=[^\w\s])|[*#`\[\]]+"),  # backslash escapes, emphasis, headings, code
+]
+MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
+
+
+def snippet_html(excerpt):
+    """Turn an engine's excerpt (Markdown, matches between OPEN and CLOSE) into safe HTML:
+    everything escaped, then only balanced <mark> tags added."""
+    for pattern in MARKUP:
+        excerpt = pattern.sub("", excerpt)
+    text = html.escape(" ".join(html.unescape(excerpt).split()), quote=False)
+    text = MARKED.sub(r"<mark>\1</mark>", text)
+    return mark_safe(text.replace(OPEN, "").replace(CLOSE, ""))
+
+
+def facets(queryset, limit=10):
+    """Count the releases of a queryset (search results or any list) by portfolio, minister,
+    year and government, in five queries whatever the number of results.
+
+    Returns {"portfolios": [...], "ministers": [...], "years": [...], "governments": [...]}.
+    Portfolios and ministers (the `limit` commonest) and governments are model instances
+    with `release_count`; years are {"year": 2021, "release_count": 12} dicts, newest
+    first. Anything with no release in the queryset is left out.
+    """
+    matched = queryset.order_by().values("pk")
+
+    def commonest(model):
+        counted = model.objects.filter(releases__in=matched).annotate(
+            release_count=Count("releases")
+        )
+        return list(counted.order_by("-release_count", "name")[:limit])
+
+    releases = Release.objects.filter(pk__in=matched).order_by()
+    years = (
+        releases.filter(date__isnull=False)
+        .values(year=ExtractYear("date"))
+        .annotate(release_count=Count("pk"))
+        .order_by("-year")
+    )
+    governments = list(Government.objects.all())
+    counts = releases.aggregate(
+        **{
+            str(government.pk): Count("pk", filter=_in_office(government))
+            for government in governments
+        }
+    )
+    for government in governments:
+        government.release_count = counts[str(government.pk)]
+    return {
+        "portfolios": commonest(Portfolio),
+        "ministers": commonest(Minister),
+        "years": list(years),
+        "governments": [g for g in governments if g.release_count],
+    }
+
+
+def _in_office(government):
+    """The condition ReleaseQuerySet.in_government() applies, as a Q for one aggregate."""
+    dated = Q(date__gte=government.start_date)
+    return dated & Q(date__lt=government.end_date) if government.end_date else dated
+
+
+def index_releases(ids, using=None):
+    """Re-read these releases' title, body, ministers and portfolios into the search index.
+
+    Anything that changes them without Release.save() must call this: the importer does,
+    once per batch inside the batch's transaction. Deleted releases drop out of the index.
+    """
+    ids = [int(pk) for pk in ids]
+    if not ids:
+        return
+    connection = connections[using or router.db_for_write(Release)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(PG_INDEX, [ids])
+        elif connection.vendor == "sqlite":
+            # A regular FTS5 table (it keeps a copy of the text, which snippet() needs)
+            # cannot update a row in place: delete, then insert from the current rows.
+            cursor.execute(
+                f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT value FROM json_each(%s))",
+                [json.dumps(ids)],
+            )
+            cursor.execute(SQLITE_INDEX, [json.dumps(ids)])
+        else:
+            raise NotSupportedError(f"Full-text search is not implemented for {connection.vendor}.")
+
+
+SQLITE_INDEX = f"""
+    INSERT INTO {FTS_TABLE} (rowid, title, names, body)
+    SELECT r.id, r.title,
+        coalesce((SELECT group_concat(m.name, ' ') FROM releases_release_ministers AS rm
+                  JOIN releases_minister AS m ON m.id = rm.minister_id
+                  WHERE rm.release_id = r.id), '')
+        || ' ' ||
+        coalesce((SELECT group_concat(p.name, ' ') FROM releases_release_portfolios AS rp
+                  JOIN releases_portfolio AS p ON p.id = rp.portfolio_id
+                  WHERE rp.release_id = r.id), ''),
+        r.body
+    FROM releases_release AS r
+    WHERE r.id IN (SELECT value FROM json_each(%s))
+"""
+
+PG_INDEX = f"""
+    UPDATE releases_release AS r SET search_document =
+        setweight(to_tsvector('{PG_CONFIG}', r.title), 'A')
+        || setweight(to_tsvector('{PG_CONFIG}', concat_ws(' ',
+            (SELECT string_agg(m.name, ' ') FROM releases_release_ministers AS rm
+             JOIN releases_minister AS m ON m.id = rm.minister_id WHERE rm.release_id = r.id),
+            (SELECT string_agg(p.name, ' ') FROM releases_release_portfolios AS rp
+             JOIN releases_portfolio AS p ON p.id = rp.portfolio_id WHERE rp.release_id = r.id)
+        )), 'B')
+        || setweight(to_tsvector('{PG_CONFIG}', r.body), 'D')
+    WHERE r.id = ANY(%s)
+"""
+
+
+class SearchDocument(Func):
+    """PostgreSQL: the releases table's tsvector column, qualified with whatever alias the
+    query gives that table. It is not a model field, so Django never loads it with a row."""
+
+    output_field = SearchVectorField()
+
+    def __init__(self):
+        super().__init__(F("pk"))
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.source_expressions[0].alias)
+        return f'{table}."search_document"', []
+
+
+def _fts5_query(parsed):
+    """The FTS5 expression: each term a quoted string, so FTS5 reads no operator, column
+    filter or prefix in it, only words (a quoted string of several words is a phrase)."""
+
+    def quoted(term):
+        return '"' + term.replace('"', '""') + '"'
+
+    groups = ("(" + " OR ".join(map(quoted, group)) + ")" for group in parsed.required)
+    return " AND ".join(groups) + "".join(f" NOT {quoted(term)}" for term in parsed.excluded)
+
+
+def _tsquery(parsed):
+    """The tsquery: each term through phraseto_tsquery(), which takes any text as a
+    parameter and keeps a phrase's word order; the terms are combined with &, | and !."""
+
+    def phrase(term):
+        return SearchQuery(term, config=PG_CONFIG, search_type="phrase")
+
+    groups = (functools.reduce(operator.or_, map(phrase, group)) for group in parsed.required)
+    tsquery = functools.reduce(operator.and_, groups)
+    for term in parsed.excluded:
+        tsquery &= ~phrase(term)
+    return tsquery
