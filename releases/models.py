@@ -309,7 +309,7 @@ class Release(models.Model):
 
 @receiver(m2m_changed, sender=Release.ministers.through)
 @receiver(m2m_changed, sender=Release.portfolios.through)
-def reindex_linked_releases(sender, instance, action, reverse, pk_set, **kwargs):
+def reindex_linked_releases(sender, instance, action, reverse, pk_set, using, **kwargs):
     """Re-index releases whose ministers or portfolios changed. The admin sets them after
     saving the release, so Release.save() alone would index the old names."""
     from .search import index_releases
@@ -318,6 +318,6 @@ def reindex_linked_releases(sender, instance, action, reverse, pk_set, **kwargs)
         # A minister's or portfolio's releases are unknown once cleared: note them now.
         instance._releases_to_reindex = list(instance.releases.values_list("pk", flat=True))
     elif action == "post_clear" and reverse:
-        index_releases(instance.__dict__.pop("_releases_to_reindex", []))
+        index_releases(instance.__dict__.pop("_releases_to_reindex", []), using=using)
     elif action in ("post_add", "post_remove", "post_clear"):
-        index_releases(pk_set if reverse else [instance.pk])
+        index_releases(pk_set if reverse else [instance.pk], using=using)

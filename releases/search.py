@@ -41,6 +41,8 @@ from django.utils.safestring import mark_safe
 
 from .models import Government, Minister, Portfolio, Release
 
+__all__ = ["add_snippets", "facets", "index_releases", "parse", "search"]
+
 # Only this much of a query is read, so a pasted essay costs no more than a sentence.
 MAX_QUERY_CHARACTERS = 500
 MAX_TERMS = 20
@@ -129,7 +131,7 @@ def search(queryset, query):
     elif vendor == "postgresql":
         tsquery = _tsquery(parsed)
         matching = (
-            queryset.alias(document=SearchDocument())
+            queryset.alias(document=_SearchDocument())
             .filter(document=tsquery)
             .annotate(
                 rank=SearchRank(
@@ -175,7 +177,7 @@ def add_snippets(releases, query):
             rows = Release.objects.using(connection.alias).filter(pk__in=ids)
             excerpts = dict(rows.annotate(excerpt=headline).values_list("pk", "excerpt"))
     for release in releases:
-        release.snippet = snippet_html(excerpts.get(release.pk) or "")
+        release.snippet = _snippet_html(excerpts.get(release.pk) or "")
     return releases
 
 
@@ -189,7 +191,7 @@ MARKUP = [
 MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
 
 
-def snippet_html(excerpt):
+def _snippet_html(excerpt):
     """Turn an engine's excerpt (Markdown, matches between OPEN and CLOSE) into safe HTML:
     everything escaped, then only balanced <mark> tags added."""
     for pattern in MARKUP:
@@ -300,7 +302,7 @@ PG_INDEX = f"""
 """
 
 
-class SearchDocument(Func):
+class _SearchDocument(Func):
     """PostgreSQL: the releases table's tsvector column, qualified with whatever alias the
     query gives that table. It is not a model field, so Django never loads it with a row."""
 
