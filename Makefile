@@ -34,6 +34,7 @@ postgres:
 ## Speed and memory figures on the full corpus (SQLite and PostgreSQL)
 bench: $(VENV)/.installed postgres
 	$(PY) bench/imports.py
+	$(PY) bench/site.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
