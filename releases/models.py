@@ -299,17 +299,19 @@ class Release(models.Model):
     def __str__(self):
         return self.title
 
-    def get_absolute_url(self):
-        return reverse("releases:detail", kwargs={"slug": self.slug})
-
     def save(self, *args, **kwargs):
         # Render once here (the importer does the same in bulk), never per request.
         self.body_html = render_markdown(self.body)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # publishing without a time means "now"
         super().save(*args, **kwargs)
         # Keep search current after an admin edit (the importer indexes a batch at a time).
         from .search import index_releases
 
         index_releases([self.pk], using=self._state.db)
+
+    def get_absolute_url(self):
+        return reverse("releases:detail", kwargs={"slug": self.slug})
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)
