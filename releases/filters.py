@@ -32,8 +32,8 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class DayRangeField(django_filters.fields.RangeField):
-    """From and to dates as plain days. django-filter's own turns them into times of day
-    in the site's time zone, which overflows for the year 1 and would answer with a 500."""
+    """From and to dates as plain days, which is what a release's date is. django-filter's
+    own turns them into the first and last instant of each day in the site's time zone."""
 
     widget = django_filters.widgets.DateRangeWidget
 

@@ -79,6 +79,7 @@ def test_portfolio_and_minister_sitemaps_list_those_with_releases(client):
 
 
 def test_unknown_sitemap_section_is_not_found(client):
+    """A section that does not exist is a 404."""
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 

@@ -443,6 +443,12 @@ def test_odd_but_valid_queries_answer(client, june_2021, query):
     assert client.get(reverse("releases:list"), query).status_code == 200
 
 
+def test_too_many_query_fields_is_a_bad_request(client):
+    """More query fields than Django accepts (1,000) is a 400, not a server error."""
+    query = "&".join(f"portfolio=p{i}" for i in range(1500))
+    assert client.get(f"{reverse('releases:list')}?{query}").status_code == 400
+
+
 def test_portfolio_page_bad_filters(client, june_2021, trade):
     """A portfolio page reports a bad year or minister, and 404s a bad page."""
     url = trade.get_absolute_url()
@@ -580,3 +586,35 @@ def test_list_query_count_does_not_depend_on_links_per_release(client):
 def test_seed_release_fixture_is_the_real_file():
     """The seed file this suite leans on is the real one from the corpus."""
     assert SEED.exists() and SEED.parent == JUNE_2021
+
+
+@pytest.mark.corpus
+def test_pages_on_the_full_corpus(client, corpus):
+    """With all 55,167 real releases: the seed release under its portfolio and minister,
+    the reused address, a split sitemap, and the same queries per page as with one."""
+    assert import_releases([corpus]).errors == []
+    trade = Portfolio.objects.get(slug="trade-and-export-growth")
+    oconnor = Minister.objects.get(slug="damien-oconnor")
+    seed_day = {"date_after": "2021-06-01", "date_before": "2021-06-01"}
+    for query in ({"portfolio": trade.slug}, {"minister": oconnor.slug}):
+        response = client.get(reverse("releases:list"), {**query, **seed_day})
+        assert SEED_TITLE in [r.title for r in response.context["page"]]
+    portfolio_page = client.get(trade.get_absolute_url())
+    assert portfolio_page.context["page"].paginator.count == trade.releases.count()
+    assert "Damien O'Connor" in [m.name for m in portfolio_page.context["ministers"]]
+    minister_2021 = client.get(oconnor.get_absolute_url(), {"year": 2021})
+    assert "Trade and Export Growth" in [p.name for p in minister_2021.context["portfolios"]]
+    assert all(r.date.year == 2021 for r in minister_2021.context["page"])
+
+    reused_url = "https://www.beehive.govt.nz/release/appointment-queens-counsel-1"
+    newer = Release.objects.get(source_url=reused_url, date__year=2017)
+    reused = client.get("/release/appointment-queens-counsel-1")
+    assert reused["Location"] == newer.get_absolute_url()
+    index = client.get(reverse("releases:sitemap")).content.decode()
+    assert "sitemap-releases.xml?p=12" in index and "sitemap-releases.xml?p=13" not in index
+
+    urls = page_urls(Release.objects.get(slug=SEED_SLUG), trade, oconnor)
+    for page in ("list", "list-filtered", "detail", "portfolio", "minister-year", "home"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(urls[page]).status_code == 200
+        assert len(queries) == PAGES_AND_QUERIES[page], page
