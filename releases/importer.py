@@ -310,7 +310,7 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
         date=date,
         source_url=source_url,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, source_url),
         attachments=attachments,
         ministers=name_list(meta, "ministers", names.is_junk_minister, warn),
         portfolios=name_list(meta, "portfolios", names.is_junk_portfolio, warn),

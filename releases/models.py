@@ -301,7 +301,7 @@ class Release(models.Model):
 
     def save(self, *args, **kwargs):
         # Render once here (the importer does the same in bulk), never per request.
-        self.body_html = render_markdown(self.body)
+        self.body_html = render_markdown(self.body, self.source_url)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()  # publishing without a time means "now"
         super().save(*args, **kwargs)

@@ -11,6 +11,9 @@ import unicodedata
 
 APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʻ": "'", "`": "'", "´": "'"})
 SPACES = re.compile(r"\s+")
+# Zero-width spaces and C0/C1 control characters: invisible, and the C1 ones in titles are
+# remnants of mojibake ("unhelpful\u009d").
+INVISIBLE = re.compile("[\u200b\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Honorifics and post-nominals that come and go between releases about the same person.
 HONORIFICS = re.compile(
     r"^(?:(?:the\s+)?(?:rt\.?\s+hon\.?|right\s+hon(?:ourable)?\.?|hon\.?|honourable|dr\.?|sir|dame)\s+)+",
@@ -36,8 +39,9 @@ SMALL_WORDS = frozenset(
 
 
 def tidy(text):
-    """Collapse runs of white space (including non-breaking spaces) and trim the ends."""
-    return SPACES.sub(" ", text.replace("\u200b", "")).strip()
+    """Drop invisible characters, collapse runs of white space (including non-breaking
+    spaces) and trim the ends."""
+    return SPACES.sub(" ", INVISIBLE.sub("", text)).strip()
 
 
 def _fold(text):

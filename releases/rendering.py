@@ -6,13 +6,18 @@ script, event handler, style or javascript: URL ever reaches a page.
 """
 
 import re
+from html import escape
+from urllib.parse import urlsplit
 
 import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
-# Control characters (one release has a vertical tab) are invalid in XML feeds.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters are invalid in XML feeds (C0: one release has a vertical tab) or
+# mojibake remnants (C1: U+0081, U+009D).
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LINK_TAG = re.compile(r"<(?:a|img)\s[^>]*>")
+SITE_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
 RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
 
 ALLOWED_TAGS = {
@@ -45,8 +50,12 @@ def sanitise_html(html):
     return CLEANER.clean(html)
 
 
-def render_markdown(text):
-    """Render a release body (Markdown, possibly with raw HTML) to sanitised HTML."""
+def render_markdown(text, source_url=""):
+    """Render a release body (Markdown, possibly with raw HTML) to sanitised HTML.
+
+    Links and images with site-relative addresses ("/sites/default/files/…") point at the
+    site the release came from, `source_url`'s, where they still work.
+    """
     if not text.strip():
         return ""
     # Plain CommonMark: the GFM extensions double the time and leak memory over a large
@@ -54,5 +63,13 @@ def render_markdown(text):
     html = cmarkgfm.markdown_to_html(CONTROL_CHARACTERS.sub("", text), RENDER_OPTIONS)
     # The page's title is its only h1; a body's own top-level headings step down one level.
     # cmark escapes "<" in text, so every "<h1" left in its output is a tag.
-    html = html.replace("<h1", "<h2").replace("</h1>", "</h2>")
-    return sanitise_html(html)
+    html = sanitise_html(html.replace("<h1", "<h2").replace("</h1>", "</h2>"))
+    if source_url:
+        # In the sanitiser's output every "<" that is not a tag is escaped and every
+        # attribute is quoted with ", which inside a value is escaped: so this finds each
+        # site-relative href and src of a link or image, and nothing in the text.
+        origin = escape("{0.scheme}://{0.netloc}".format(urlsplit(source_url)))
+        html = LINK_TAG.sub(
+            lambda tag: SITE_RELATIVE.sub(lambda m: f'{m[1]}="{origin}/', tag[0]), html
+        )
+    return html

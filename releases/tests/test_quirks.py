@@ -178,3 +178,32 @@ def test_attachments_are_kept():
     assert release(path).attachments == [
         "https://www.beehive.govt.nz/sites/default/files/2018-05/RSDF%20Recipients%202017-18%20Round%202.docx"
     ]
+
+
+def test_control_characters_in_titles_are_dropped():
+    """Mojibake remnants (U+0081, U+009D) and narrow spaces never reach a title."""
+    eez = "2014/02/2014-02-09-eez-entry-unhelpful-mccully.md"
+    tongan = "2012/08/2012-08-31-tongan-language-week--uike-katoangai-o-e-lea-faka--tonga.md"
+    imported(eez, tongan)
+    assert release(eez).title == 'EEZ entry “unhelpful" - McCully'
+    assert release(tongan).title == "Tongan Language Week – Uike Katoanga’i 'o e Lea Faka – Tonga"
+
+
+def test_body_quirks_render_safely():
+    """Backslash escapes, a raw <br />, a vertical tab and images render as HTML that a
+    browser and a feed reader accept."""
+    paths = {
+        "escape": "2002/02/2002-02-27-budget-date-set.md",
+        "br": "2010/10/2010-10-12-minister-welcomes-energywise-drivers.md",
+        "vtab": "2007/01/2007-01-04-duty-minister-fiji-situation.md",
+        "image": "2006/04/2006-04-07-annette-king-visits-nz-police-dog-training-centre.md",
+    }
+    imported(*paths.values())
+    html = {key: release(path).body_html for key, path in paths.items()}
+    assert "\\[" not in html["escape"]
+    # The raw <br /> sits inside a link's title: it stays text there.
+    assert 'title="blocked::http://www.aaenergywiserally.org.nz/&lt;br /&gt; http' in html["br"]
+    assert "\x0b" not in html["vtab"] and "\x0b" in release(paths["vtab"]).body
+    # Site-relative images and links point at the site the release came from.
+    assert '<img src="https://www.beehive.govt.nz/sites/default/files/' in html["image"]
+    assert '<a href="https://www.beehive.govt.nz/media/71"' in html["image"]
