@@ -173,6 +173,10 @@ class ReleaseQuerySet(models.QuerySet):
         """Fetch ministers and portfolios in two queries, however many releases are listed."""
         return self.prefetch_related("ministers", "portfolios")
 
+    def without_bodies(self):
+        """Leave out the long text a listing never shows (body, its HTML, front matter)."""
+        return self.defer("body", "body_html", "front_matter")
+
     def for_any_portfolio(self, portfolios):
         """Releases in at least one of `portfolios`, each listed once.
 

@@ -33,7 +33,7 @@ def paginate(request, releases):
 def home(request):
     """The latest releases and the portfolios and ministers busy lately.
     Template: releases/home.html."""
-    latest = list(Release.objects.published().with_links()[:PAGE_SIZE])
+    latest = list(Release.objects.published().with_links().without_bodies()[:PAGE_SIZE])
     context = {"releases": latest, "portfolios": [], "ministers": []}
     newest_date = next((r.date for r in latest if r.date), None)
     if newest_date:
@@ -49,7 +49,7 @@ def release_list(request):
     """All published releases, filtered by the query string. Template:
     releases/release_list.html; context: filter, page, active_filters."""
     # The one place the list's releases are chosen; search will narrow this queryset too.
-    releases = Release.objects.published().with_links()
+    releases = Release.objects.published().with_links().without_bodies()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
     return render(
         request,
@@ -105,7 +105,7 @@ def portfolio_detail(request, slug):
     ministers = list(Minister.objects.counted_in(releases))
     filterset = PortfolioReleaseFilter(
         request.GET or None,
-        queryset=releases.with_links(),
+        queryset=releases.with_links().without_bodies(),
         # The choices are the ministers listed beside, found again cheaply by id.
         ministers=Minister.objects.filter(pk__in=[m.pk for m in ministers]),
     )
@@ -136,7 +136,7 @@ def minister_detail(request, slug):
     portfolios = list(Portfolio.objects.counted_in(releases))
     filterset = MinisterReleaseFilter(
         request.GET or None,
-        queryset=releases.with_links(),
+        queryset=releases.with_links().without_bodies(),
         portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]),
     )
     return render(
@@ -166,7 +166,7 @@ def government_detail(request, slug):
     """The releases issued while a government was in office. Template:
     releases/government_detail.html."""
     government = get_object_or_404(Government, slug=slug)
-    releases = Release.objects.published().in_government(government).with_links()
+    releases = Release.objects.published().in_government(government).with_links().without_bodies()
     return render(
         request,
         "releases/government_detail.html",
