@@ -389,7 +389,7 @@ def test_unknown_slugs_are_404_pages(client, settings, url):
     assert "Page not found" in response.content.decode()
 
 
-@pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5", "1e3", "２"])
+@pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5", "1e3", "２", "9" * 5000])
 def test_bad_page_numbers_are_404(client, june_2021, page):
     """A page number that is not a page of the list is a 404, never a 500."""
     assert client.get(reverse("releases:list"), {"page": page}).status_code == 404
@@ -406,6 +406,7 @@ def test_bad_page_numbers_are_404(client, june_2021, page):
         ({"year": "abc"}, "Enter a whole number."),
         ({"year": "2021.5"}, "Enter a whole number."),
         ({"year": "99999999999999999999"}, "Ensure this value is less than or equal to 9999."),
+        ({"year": "9" * 5000}, "Enter a whole number."),
         ({"sort": "sideways"}, "Select a valid choice."),
         ({"portfolio": "x" * 5000}, "Select a valid choice."),
         ({"portfolio": "health\x00"}, "Null characters are not allowed."),
