@@ -52,6 +52,10 @@ class ReleaseFeed(Feed):
 
     feed_type = Rss201rev2Feed
     language = "en-NZ"
+    # Atom requires an author for every entry; a release without ministers falls back on
+    # the feed's. The licence asks that the source be acknowledged.
+    author_name = "New Zealand Government"
+    feed_copyright = "Crown copyright. From beehive.govt.nz, reproduced under its terms."
     filterset_class = ReleaseFilter
 
     def get_object(self, request, slug=None):

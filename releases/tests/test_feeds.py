@@ -81,6 +81,8 @@ def test_atom_feed_of_all_releases_has_full_content(client, june_2021):
     assert content.get("type") == "html"
     assert "virtual’ trade mission to Japan" in content.text
     assert seed.find(f"{ATOM}summary") is None
+    assert feed.find(f"{ATOM}author").findtext(f"{ATOM}name") == "New Zealand Government"
+    assert "Crown copyright" in feed.findtext(f"{ATOM}rights")
     assert seed.find(f"{ATOM}author").findtext(f"{ATOM}name") == "Damien O'Connor"
 
 
