@@ -6,7 +6,7 @@ key (see names.py) points at the record, so later imports map to the same row.
 """
 
 from django.db import models
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractYear
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
@@ -39,6 +39,13 @@ class NamedQuerySet(models.QuerySet):
             )
             .order_by("name")  # Meta.ordering does not apply to a grouped query
         )
+
+    def with_published_releases(self):
+        """Records with at least one published release. EXISTS stops at the first one found,
+        where active() counts them all."""
+        link = self.model.releases.field.name  # "ministers" or "portfolios" on Release
+        published = Release.objects.published().filter(**{link: OuterRef("pk")})
+        return self.filter(Exists(published))
 
     def counted_in(self, releases):
         """Records linked to any of `releases`, each annotated with `release_count`, the

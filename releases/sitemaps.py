@@ -25,8 +25,10 @@ class ReleaseSitemap(Sitemap):
         return release.updated_at
 
     def get_latest_lastmod(self):
-        # Sitemap's default loads every item to find the latest: one aggregate instead.
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        """The index's date for this section: the newest publication. Sitemap's default
+        loads every item; the latest edit would read every row, where the publication
+        time is in an index. Edits still show in each release's own <lastmod>."""
+        return self.items().aggregate(latest=Max("published_at"))["latest"]
 
 
 class NamedSitemap(Sitemap):
@@ -39,7 +41,7 @@ class NamedSitemap(Sitemap):
         self.model = model
 
     def items(self):
-        return self.model.objects.active().order_by("pk")
+        return self.model.objects.with_published_releases().order_by("pk")
 
 
 SITEMAPS = {
