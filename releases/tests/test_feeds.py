@@ -136,6 +136,7 @@ def test_list_pages_advertise_their_feeds(client, june_2021):
         (reverse("releases:home"), "/releases/feed/"),
         ("/ministers/damien-oconnor/", "/ministers/damien-oconnor/feed/"),
         ("/portfolios/education/", "/portfolios/education/feed/atom/"),
+        ("/governments/sixth-labour/", "/releases/feed/?government=sixth-labour"),
     ):
         assert f'href="{feed}">' in client.get(url).content.decode()
 
