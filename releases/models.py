@@ -7,7 +7,6 @@ key (see names.py) points at the record, so later imports map to the same row.
 
 from django.db import models
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractYear
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -17,15 +16,6 @@ from .rendering import render_markdown
 
 
 class NamedQuerySet(models.QuerySet):
-    def with_activity(self):
-        """Annotate each record with its number of published releases and active years."""
-        published = Q(releases__status=Release.Status.PUBLISHED)
-        return self.annotate(
-            release_count=Count("releases", filter=published),
-            first_year=Min(ExtractYear("releases__date"), filter=published),
-            last_year=Max(ExtractYear("releases__date"), filter=published),
-        )
-
     def active(self):
         """Records with published releases, each annotated with `release_count` and the
         dates of its first and last (`first_date`, `last_date`)."""
