@@ -216,10 +216,12 @@ def facets(queryset, limit=10):
     # The matching releases are found once: the later queries look them up by id.
     found = list(queryset.order_by().values_list("pk", "date"))
     connection = connections[queryset.db]
-    ids = [pk for pk, _ in found]
+    # The ids go as one parameter: SQLite limits how many a statement may have, and a
+    # long IN list costs PostgreSQL more to plan than an array does.
     if connection.vendor == "sqlite":
-        # One JSON parameter: SQLite limits how many parameters a statement may have.
-        ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+        ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([pk for pk, _ in found])])
+    else:
+        ids = RawSQL("SELECT unnest(%s::bigint[])", [[pk for pk, _ in found]])
 
     def commonest(model):
         counted = model.objects.using(queryset.db).filter(releases__in=ids)
