@@ -12,8 +12,13 @@ import django_filters
 from django import forms
 
 from .models import Government, Minister, Portfolio
+from .search import search
 
-SORT_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
+SORT_CHOICES = [
+    ("relevance", "Most relevant first (when searching)"),
+    ("newest", "Newest first"),
+    ("oldest", "Oldest first"),
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,9 +50,22 @@ class DayRangeFilter(django_filters.DateFromToRangeFilter):
     field_class = DayRangeField
 
 
-class ReleaseFilter(django_filters.FilterSet):
-    """The filters of the release list: portfolios, ministers, government, year, dates."""
+def sort_filter(choices):
+    return django_filters.ChoiceFilter(
+        choices=choices, method="sort_releases", label="Order", empty_label=None
+    )
 
+
+class ReleaseFilter(django_filters.FilterSet):
+    """The filters of the release list: words, portfolios, ministers, government, year,
+    dates. Search comes first: it narrows the releases and ranks them by relevance."""
+
+    q = django_filters.CharFilter(
+        method="filter_search",
+        label="Words",
+        help_text='All words must match. Use "quotes" for a phrase, -word to exclude, OR.',
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
     portfolio = django_filters.ModelMultipleChoiceFilter(
         queryset=Portfolio.objects.all(),
         to_field_name="slug",
@@ -79,12 +97,11 @@ class ReleaseFilter(django_filters.FilterSet):
         label="Dated between",
         widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    sort = django_filters.ChoiceFilter(
-        choices=SORT_CHOICES, method="sort_releases", label="Order", empty_label=None
-    )
+    sort = sort_filter(SORT_CHOICES)
 
     # How each query parameter is named when shown as an active, removable filter.
     LABELS = {
+        "q": "Words",
         "portfolio": "Portfolio",
         "minister": "Minister",
         "government": "Government",
@@ -103,6 +120,9 @@ class ReleaseFilter(django_filters.FilterSet):
 
     # django-filter calls a multiple-choice method even when nothing was chosen (the
     # value is then an empty queryset), so both methods must let that through.
+    def filter_search(self, queryset, name, query):
+        return search(queryset, query)
+
     def filter_portfolios(self, queryset, name, portfolios):
         return queryset.for_any_portfolio([p.pk for p in portfolios]) if portfolios else queryset
 
@@ -119,7 +139,9 @@ class ReleaseFilter(django_filters.FilterSet):
         return queryset.dated_between(dates.start, dates.stop)
 
     def sort_releases(self, queryset, name, order):
-        return queryset.oldest_first() if order == "oldest" else queryset.newest_first()
+        # "relevance" keeps the order search gave, or the default newest first.
+        orders = {"oldest": queryset.oldest_first, "newest": queryset.newest_first}
+        return orders[order]() if order in orders else queryset
 
     def active_filters(self):
         """The valid filters in use, each with the query string that drops just it.
@@ -133,6 +155,7 @@ class ReleaseFilter(django_filters.FilterSet):
         cleaned = self.form.cleaned_data
         dates = cleaned.get("date")
         shown = {
+            "q": {cleaned["q"]: f"“{cleaned['q']}”"} if cleaned.get("q") else {},
             "portfolio": {p.slug: p.name for p in cleaned.get("portfolio") or ()},
             "minister": {m.slug: m.name for m in cleaned.get("minister") or ()},
             "government": {g.slug: g.name for g in filter(None, [cleaned.get("government")])},
@@ -162,6 +185,8 @@ class ReleaseFilter(django_filters.FilterSet):
 class PortfolioReleaseFilter(ReleaseFilter):
     """A portfolio's releases: by year and minister (the portfolio is fixed)."""
 
+    q = None
+    sort = sort_filter(SORT_CHOICES[1:])  # no search here, so no relevance
     portfolio = None
     government = None
     date = None
@@ -170,6 +195,8 @@ class PortfolioReleaseFilter(ReleaseFilter):
 class MinisterReleaseFilter(ReleaseFilter):
     """A minister's releases: by year and portfolio (the minister is fixed)."""
 
+    q = None
+    sort = sort_filter(SORT_CHOICES[1:])  # no search here, so no relevance
     minister = None
     government = None
     date = None

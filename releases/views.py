@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
+from .search import add_snippets, facets
 
 PAGE_SIZE = 20
 OLD_SITE_RELEASE_URL = "https://www.beehive.govt.nz/release/{}"
@@ -46,18 +47,25 @@ def home(request):
 
 
 def release_list(request):
-    """All published releases, filtered by the query string. Template:
-    releases/release_list.html; context: filter, page, active_filters."""
-    # The one place the list's releases are chosen; search will narrow this queryset too.
+    """All published releases, searched and filtered by the query string. Template:
+    releases/release_list.html; context: filter, page, active_filters, query, facets."""
+    # The one place the list's releases are chosen; the filters (search among them) narrow it.
     releases = Release.objects.published().with_links().without_bodies()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
+    page = paginate(request, filterset.qs)
+    query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
+    if query:
+        page.object_list = add_snippets(page.object_list, query)
     return render(
         request,
         "releases/release_list.html",
         {
             "filter": filterset,
-            "page": paginate(request, filterset.qs),
+            "page": page,
             "active_filters": filterset.active_filters(),
+            "query": query,
+            # Counts that narrow a search; a plain list has its filter form for that.
+            "facets": facets(filterset.qs) if query else None,
         },
     )
 

@@ -1,0 +1,105 @@
+"""Search on the release list: /releases/?q=… with snippets, facets and every filter."""
+
+import pytest
+
+from releases.importer import import_releases
+from releases.models import Release
+
+from .conftest import FIXTURES
+from .test_views import SEED_TITLE
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sample():
+    """All 250 real releases of the sample."""
+    assert import_releases([FIXTURES]).errors == []
+
+
+def titles(response):
+    return [release.title for release in response.context["page"].object_list]
+
+
+def test_search_ranks_the_seed_release_first(client, sample):
+    """Words find the release they describe, most relevant first, with a snippet."""
+    response = client.get("/releases/", {"q": "virtual trade mission Japan"})
+    assert response.status_code == 200
+    assert SEED_TITLE in titles(response)[:3]
+    assert "Releases matching “virtual trade mission Japan”" in response.content.decode()
+    assert "<mark>" in response.content.decode()
+
+
+def test_snippet_is_escaped_with_only_marks_added(client):
+    """Markup in a body shows as text in the snippet; only the matched words are marked."""
+    release = Release.objects.create(
+        title="Budget night",
+        slug="budget-night",
+        status=Release.Status.PUBLISHED,
+        body="The budget & the <script>alert(1)</script> plan for wellbeing.",
+    )
+    response = client.get("/releases/", {"q": "wellbeing"})
+    page = response.content.decode()
+    assert release.title in titles(response)
+    assert "<script>alert" not in page
+    assert "<mark>wellbeing</mark>" in page
+
+
+def test_search_combines_with_filters(client, sample):
+    """A search narrowed by portfolio and year lists only releases matching all three."""
+    response = client.get(
+        "/releases/", {"q": "trade", "portfolio": "trade-and-export-growth", "year": "2021"}
+    )
+    found = response.context["page"].object_list
+    assert SEED_TITLE in [r.title for r in found]
+    for release in found:
+        assert release.date.year == 2021
+        assert "Trade and Export Growth" in [p.name for p in release.portfolios.all()]
+    labels = [(a.label, a.value) for a in response.context["active_filters"]]
+    assert ("Words", "“trade”") in labels
+
+
+def test_facets_count_the_results_and_narrow_them(client, sample):
+    """Facets count the current results by portfolio, minister, year and government, and
+    each links to the search narrowed to it."""
+    response = client.get("/releases/", {"q": "trade mission"})
+    facets = response.context["facets"]
+    total = response.context["page"].paginator.count
+    assert sum(y["release_count"] for y in facets["years"]) == total
+    trade = next(p for p in facets["portfolios"] if p.name == "Trade and Export Growth")
+    narrowed = client.get("/releases/", {"q": "trade mission", "portfolio": trade.slug})
+    assert narrowed.context["page"].paginator.count == trade.release_count
+    assert f"portfolio={trade.slug}" in response.content.decode()
+
+
+def test_sort_by_date_on_request(client, sample):
+    """Search results can be sorted by date instead of relevance."""
+    response = client.get("/releases/", {"q": "trade", "sort": "oldest"})
+    dates = [r.date for r in response.context["page"].object_list if r.date]
+    assert dates == sorted(dates)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 10_000,
+        "!!! ??? ...",
+        '"unbalanced quote',
+        "'; DROP TABLE releases_release; --",
+        "title:japan NEAR(a b) * ^ AND OR NOT",
+        "\x00\x1f",
+    ],
+)
+def test_absurd_queries_give_a_normal_page(client, sample, query):
+    """Long, empty, unbalanced or operator-laden queries answer with a normal page."""
+    response = client.get("/releases/", {"q": query})
+    assert response.status_code == 200
+    assert Release.objects.count() == 250
+
+
+def test_search_page_costs_a_fixed_number_of_queries(client, sample, django_assert_num_queries):
+    """Searching costs the same queries for a narrow and a broad result."""
+    with django_assert_num_queries(12):
+        client.get("/releases/", {"q": "Japan virtual"})
+    with django_assert_num_queries(12):
+        client.get("/releases/", {"q": "government"})
