@@ -517,8 +517,22 @@ def import_releases(paths, *, dry_run=False, strict=False, batch_size=1000, prog
                 raise _DryRunRollback
     except _DryRunRollback:
         pass
+    else:
+        if result.created or result.updated:
+            analyze_tables()
     result.elapsed = time.perf_counter() - started
     return result
+
+
+def analyze_tables():
+    """Refresh the query planner's statistics after a large change: without them both
+    databases pick poor plans for listings and search (PostgreSQL's list page took 450 ms
+    instead of 20 ms after a first import)."""
+    tables = [Release, Release.ministers.through, Release.portfolios.through, Minister, Portfolio]
+    connection = connections[router.db_for_write(Release)]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _run(paths, result, strict, batch_size, progress):
