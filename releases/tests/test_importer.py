@@ -2,6 +2,7 @@
 
 import io
 import json
+import os
 import tarfile
 import zipfile
 
@@ -279,3 +280,44 @@ def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatc
     assert sorted(Release.objects.values_list("slug", flat=True)) == ["r0", "r1"]
     assert not Release.objects.filter(ministers=None).exists()
     assert not Release.objects.filter(portfolios=None).exists()
+
+
+def _tar_xz(path, members):
+    with tarfile.open(path, "w:xz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_truncated_archive_keeps_what_was_read_and_names_the_archive(tmp_path):
+    """An archive cut off part-way imports the complete files before the cut and reports
+    the archive as unreadable."""
+    members = {
+        f"releases/{i:03}.md": release_text(
+            url=f"https://www.beehive.govt.nz/release/r{i}", body=os.urandom(3000).hex()
+        ).encode()
+        for i in range(400)
+    }
+    whole = _tar_xz(tmp_path / "whole.tar.xz", members).read_bytes()
+    cut = tmp_path / "cut.tar.xz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    result = import_releases([cut])
+    assert result.skipped == 1
+    assert str(result.errors[0]).startswith(f"{cut}: file: cannot be read")
+    assert 0 < result.created < 400
+
+
+def test_strict_stops_inside_an_archive_without_hanging(tmp_path):
+    """--strict stops at a bad file in the middle of an archive, with nothing written."""
+    members = {
+        f"releases/{i:03}.md": release_text(
+            url=f"https://www.beehive.govt.nz/release/r{i}"
+        ).encode()
+        for i in range(300)
+    }
+    members["releases/150.md"] = b"---\nno closing line\n"
+    with pytest.raises(StrictModeError, match="150.md: front matter"):
+        import_releases([_tar_xz(tmp_path / "a.tar.xz", members)], strict=True)
+    assert Release.objects.count() == 0
