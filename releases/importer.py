@@ -10,13 +10,11 @@ release already stored, without parsing it; a changed file updates its release i
 (same id, same slug).
 """
 
-import bz2
 import collections
 import contextlib
 import dataclasses
 import datetime
 import functools
-import gzip
 import hashlib
 import html
 import itertools
@@ -26,7 +24,6 @@ import multiprocessing
 import os
 import queue
 import re
-import shutil
 import tarfile
 import threading
 import time
@@ -170,55 +167,6 @@ def is_archive(path):
     return str(path).lower().endswith(ARCHIVE_SUFFIXES)
 
 
-DECOMPRESSORS = {
-    ".gz": gzip.open, ".tgz": gzip.open, ".xz": lzma.open, ".txz": lzma.open, ".bz2": bz2.open,
-}  # fmt: skip
-
-
-@contextlib.contextmanager
-def decompressed(path):
-    """The archive's bytes, decompressed in a thread of their own.
-
-    Decompressing releases the GIL, so it overlaps with reading the tar entries instead of
-    adding to it (for the corpus, 2.6 s of the 4.4 s it takes to read). A decompression
-    error is raised here rather than tarfile's vaguer "unexpected end of data".
-    """
-    opener = DECOMPRESSORS.get(Path(path).suffix, open)
-    read_end, write_end = os.pipe()
-    errors = []
-
-    def pump():
-        try:
-            # The pipe's end is opened first so that it closes, and the reader sees the end
-            # of the stream, whatever goes wrong.
-            with open(write_end, "wb") as sink, opener(path, "rb") as source:
-                shutil.copyfileobj(source, sink, 1 << 16)
-        except BrokenPipeError:
-            pass  # the reader stopped early
-        except Exception as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=pump, name="import-decompress", daemon=True)
-    thread.start()
-    stream = open(read_end, "rb")
-
-    def finish():
-        stream.close()  # a pump still writing gets BrokenPipeError and stops
-        thread.join()
-
-    try:
-        yield stream
-    except tarfile.TarError:
-        finish()
-        if errors:
-            raise errors[0] from None
-        raise
-    finally:
-        finish()
-    if errors:
-        raise errors[0]
-
-
 def read_sources(path) -> Iterator[SourceFile]:
     """Yield every Markdown file in a file, folder or archive, archives read as streams."""
     path = Path(path)
@@ -231,7 +179,7 @@ def read_sources(path) -> Iterator[SourceFile]:
                 if info.filename.endswith(".md") and not info.is_dir():
                     yield SourceFile(f"{path}:{info.filename}", archive.read(info))
     elif is_archive(path):
-        with decompressed(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+        with tarfile.open(path, mode="r|*") as archive:
             for member in archive:
                 if member.isfile() and member.name.endswith(".md"):
                     yield SourceFile(f"{path}:{member.name}", archive.extractfile(member).read())
@@ -562,6 +510,12 @@ def import_releases(paths, *, dry_run=False, strict=False, batch_size=1000, prog
     """
     result = ImportResult(dry_run=dry_run)
     started = time.perf_counter()
+    connection = connections[router.db_for_write(Release)]
+    if connection.vendor == "sqlite":
+        # Memory-mapped reads (settings.py) speed pages up but slow a bulk write down, and
+        # every page mapped would count as the import's memory.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size=0")
     try:
         # One outer transaction makes --strict all-or-nothing and lets --dry-run count
         # exactly what it would do before throwing it all away.
