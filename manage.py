@@ -8,6 +8,9 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "beehive.settings")
+    # manage.py is where developers work, so it defaults to development settings; the
+    # servers (wsgi.py, asgi.py) default to DEBUG off. Production sets DEBUG=0 explicitly.
+    os.environ.setdefault("DEBUG", "1")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
