@@ -31,6 +31,16 @@ def paginate(request, releases):
         raise Http404(str(exc)) from exc
 
 
+def filtered_page(request, filterset):
+    """The context every filtered listing shares: the filter, the page of its results and
+    the active filters, each removable."""
+    return {
+        "filter": filterset,
+        "page": paginate(request, filterset.qs),
+        "active_filters": filterset.active_filters(),
+    }
+
+
 def home(request):
     """The latest releases and the portfolios and ministers busy lately.
     Template: releases/home.html."""
@@ -52,17 +62,16 @@ def release_list(request):
     # The one place the list's releases are chosen; the filters (search among them) narrow it.
     releases = Release.objects.published().with_links().without_bodies()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
-    page = paginate(request, filterset.qs)
+    context = filtered_page(request, filterset)
     query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
     if query:
+        page = context["page"]
         page.object_list = add_snippets(page.object_list, query)
     return render(
         request,
         "releases/release_list.html",
         {
-            "filter": filterset,
-            "page": page,
-            "active_filters": filterset.active_filters(),
+            **context,
             "query": query,
             # Counts that narrow a search; a plain list has its filter form for that.
             "facets": facets(filterset.qs) if query else None,
@@ -120,13 +129,7 @@ def portfolio_detail(request, slug):
     return render(
         request,
         "releases/portfolio_detail.html",
-        {
-            "portfolio": portfolio,
-            "ministers": ministers,
-            "filter": filterset,
-            "page": paginate(request, filterset.qs),
-            "active_filters": filterset.active_filters(),
-        },
+        {"portfolio": portfolio, "ministers": ministers, **filtered_page(request, filterset)},
     )
 
 
@@ -150,13 +153,7 @@ def minister_detail(request, slug):
     return render(
         request,
         "releases/minister_detail.html",
-        {
-            "minister": minister,
-            "portfolios": portfolios,
-            "filter": filterset,
-            "page": paginate(request, filterset.qs),
-            "active_filters": filterset.active_filters(),
-        },
+        {"minister": minister, "portfolios": portfolios, **filtered_page(request, filterset)},
     )
 
 
