@@ -15,14 +15,11 @@ SPACES = re.compile(r"\s+")
 # remnants of mojibake ("unhelpful\u009d").
 INVISIBLE = re.compile("[\u200b\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # Honorifics and post-nominals that come and go between releases about the same person.
-HONORIFICS = re.compile(
-    r"^(?:(?:the\s+)?(?:rt\.?\s+hon\.?|right\s+hon(?:ourable)?\.?|hon\.?|honourable|dr\.?|sir|dame)\s+)+",
-    re.IGNORECASE,
-)
+HONOURS = r"(?:rt\.?\s+hon\.?|right\s+hon(?:ourable)?\.?|hon\.?|honourable)"
+HONORIFICS = re.compile(rf"^(?:(?:the\s+)?(?:{HONOURS}|dr\.?|sir|dame)\s+)+", re.IGNORECASE)
 POSTNOMINALS = re.compile(r"(?:,?\s+(?:kc|qc|mp|onz|gnzm|dcnzm|knzm|cnzm))+$", re.IGNORECASE)
-LEADING_HONOURS = re.compile(
-    r"^(?:rt\.?\s+hon\.?|right\s+hon(?:ourable)?\.?|hon\.?|honourable)\s+", re.IGNORECASE
-)
+# A display name drops "Hon" and "Rt Hon" but keeps "Dr", "Sir" and "Dame".
+LEADING_HONOURS = re.compile(rf"^{HONOURS}\s+", re.IGNORECASE)
 
 # Words that never appear in a person's name but fill the scraper's link text.
 JUNK_WORDS = frozenset(
