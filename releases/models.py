@@ -253,14 +253,6 @@ class Release(models.Model):
         db_index=True,
         help_text="Where the release was first published. Not unique: the old site reused some.",
     )
-    body = models.TextField(blank=True, help_text="Markdown.")
-    body_html = models.TextField(
-        "body HTML",
-        blank=True,
-        editable=False,
-        help_text="The body rendered and sanitised when saved.",
-    )
-    attachments = models.JSONField(default=list, blank=True, help_text="A list of URLs.")
     ministers = models.ManyToManyField(Minister, related_name="releases", blank=True)
     portfolios = models.ManyToManyField(Portfolio, related_name="releases", blank=True)
 
@@ -271,10 +263,8 @@ class Release(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Import bookkeeping: what the file said, which file it was, and whether it changed.
-    front_matter = models.TextField(
-        blank=True, editable=False, help_text="The YAML front matter exactly as imported."
-    )
+    # Import bookkeeping: which file it was and whether it changed (and, below, what the
+    # file said).
     import_key = models.CharField(
         max_length=600,
         unique=True,
@@ -284,6 +274,25 @@ class Release(models.Model):
         help_text="Identity of the imported file: its date and source URL.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    search_names = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Its ministers' and portfolios' names, as search indexes them.",
+    )
+
+    # The long text comes last: on SQLite, reading any column stored after a long value
+    # walks that value's overflow pages (migration 0006 put these columns last).
+    attachments = models.JSONField(default=list, blank=True, help_text="A list of URLs.")
+    body = models.TextField(blank=True, help_text="Markdown.")
+    body_html = models.TextField(
+        "body HTML",
+        blank=True,
+        editable=False,
+        help_text="The body rendered and sanitised when saved.",
+    )
+    front_matter = models.TextField(
+        blank=True, editable=False, help_text="The YAML front matter exactly as imported."
+    )
 
     objects = ReleaseQuerySet.as_manager()
 

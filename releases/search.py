@@ -15,15 +15,20 @@ quoted FTS5 string or a phraseto_tsquery() parameter, never as query syntax.
 
 Both engines fold diacritics ("Maori" finds "Māori") and stem English ("schools" finds
 "school"). The title weighs most, then the ministers' and portfolios' names, then the body.
-The index is kept current by index_releases(), which Release.save(), changes to a release's
-ministers or portfolios, and the importer (once per batch) call.
+Both index a release's title, its search_names (its ministers' and portfolios' names) and
+its body. SQLite's triggers re-index any change to those columns; index_releases() keeps
+search_names current, and PostgreSQL's search vector with it. Release.save(), changes to a
+release's ministers or portfolios, renames and the importer call it (the importer writes
+search_names itself on SQLite).
 """
 
 import bisect
 import collections
 import dataclasses
+import datetime
 import functools
 import html
+import itertools
 import json
 import operator
 import re
@@ -35,8 +40,9 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
+from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, router
-from django.db.models import Count, F, FloatField, Func, Value
+from django.db.models import F, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
 from django.utils.safestring import mark_safe
 
@@ -48,7 +54,8 @@ __all__ = ["add_snippets", "facets", "index_releases", "parse", "search"]
 MAX_QUERY_CHARACTERS = 500
 MAX_TERMS = 20
 
-# SQLite: an FTS5 table whose rowid is the release id (created by migration 0003).
+# SQLite: an FTS5 index of releases_release's title, search_names and body, whose rowid
+# is the release id (migration 0006).
 FTS_TABLE = "releases_release_fts"
 # bm25() weights of its columns: title, ministers' and portfolios' names, body.
 FTS_WEIGHTS = "10.0, 3.0, 1.0"
@@ -206,48 +213,95 @@ def _snippet_html(excerpt):
 
 def facets(queryset, limit=10):
     """Count the releases of a queryset (search results or any list) by portfolio, minister,
-    year and government, in four queries whatever the number of results.
+    year and government.
 
     Returns {"portfolios": [...], "ministers": [...], "years": [...], "governments": [...]}.
     Portfolios and ministers (the `limit` commonest) and governments are model instances
     with `release_count`; years are {"year": 2021, "release_count": 12} dicts, newest
     first. Anything with no release in the queryset is left out.
     """
-    # The matching releases are found once: the later queries look them up by id.
-    found = list(queryset.order_by().values_list("pk", "date"))
-    connection = connections[queryset.db]
-    # The ids go as one parameter: SQLite limits how many a statement may have, and a
-    # long IN list costs PostgreSQL more to plan than an array does.
-    if connection.vendor == "sqlite":
-        ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([pk for pk, _ in found])])
+    # One statement: the releases are found once (a search runs its match once), then
+    # counted by portfolio, by minister and by date. Three queries over a list of ids
+    # passed back in cost twice as much for a broad search.
+    try:
+        found, params = queryset.order_by().values("pk", "date").query.sql_with_params()
+    except EmptyResultSet:  # queryset.none(), e.g. a query without a searchable word
+        rows = []
     else:
-        ids = RawSQL("SELECT unnest(%s::bigint[])", [[pk for pk, _ in found]])
+        with connections[queryset.db].cursor() as cursor:
+            cursor.execute(FACET_COUNTS.format(found=found), params)
+            rows = cursor.fetchall()
+    counts = collections.defaultdict(dict)
+    for kind, key, date, count in rows:
+        counts[kind][date if kind == "dates" else key] = count
 
-    def commonest(model):
-        counted = model.objects.using(queryset.db).filter(releases__in=ids)
-        counted = counted.annotate(release_count=Count("releases"))
-        return list(counted.order_by("-release_count", "name")[:limit])
+    def commonest(model, counted):
+        # Only the records that can make the top `limit` (ties included) are fetched.
+        enough = sorted(counted.values(), reverse=True)[:limit]
+        cutoff = enough[-1] if enough else 0
+        records = model.objects.using(queryset.db).in_bulk(
+            [pk for pk, n in counted.items() if n >= cutoff]
+        )
+        for pk, record in records.items():
+            record.release_count = counted[pk]
+        return sorted(records.values(), key=lambda r: (-r.release_count, r.name))[:limit]
 
-    dates = sorted(date for _, date in found if date)
-    years = collections.Counter(date.year for date in dates)
+    dates = sorted((_as_date(date), n) for date, n in counts["dates"].items() if date is not None)
+    days = [date for date, _ in dates]
+    running = list(itertools.accumulate(n for _, n in dates))  # releases up to each day
+
+    def releases_before(day):
+        index = bisect.bisect_left(days, day)
+        return running[index - 1] if index else 0
+
+    years = collections.Counter()
+    for date, n in dates:
+        years[date.year] += n
     governments = list(Government.objects.using(queryset.db).all())
     for government in governments:
-        # The range ReleaseQuerySet.in_government() selects, counted in the sorted dates.
-        end = bisect.bisect_left(dates, government.end_date) if government.end_date else len(dates)
-        government.release_count = end - bisect.bisect_left(dates, government.start_date)
+        # The range ReleaseQuerySet.in_government() selects: start included, end excluded.
+        end = releases_before(government.end_date) if government.end_date else sum(years.values())
+        government.release_count = end - releases_before(government.start_date)
     return {
-        "portfolios": commonest(Portfolio),
-        "ministers": commonest(Minister),
+        "portfolios": commonest(Portfolio, counts["portfolios"]),
+        "ministers": commonest(Minister, counts["ministers"]),
         "years": [{"year": y, "release_count": n} for y, n in sorted(years.items(), reverse=True)],
         "governments": [g for g in governments if g.release_count > 0],
     }
 
 
-def index_releases(ids, using=None):
-    """Re-read these releases' title, body, ministers and portfolios into the search index.
+# CROSS JOIN makes SQLite loop over the releases found and look their links up, rather
+# than read every link and look for its release among them.
+FACET_COUNTS = """
+    WITH found AS MATERIALIZED ({found})
+    SELECT 'portfolios', link.portfolio_id, CAST(NULL AS date), count(*)
+    FROM found CROSS JOIN releases_release_portfolios AS link
+    WHERE link.release_id = found.pk
+    GROUP BY link.portfolio_id
+    UNION ALL
+    SELECT 'ministers', link.minister_id, CAST(NULL AS date), count(*)
+    FROM found CROSS JOIN releases_release_ministers AS link
+    WHERE link.release_id = found.pk
+    GROUP BY link.minister_id
+    UNION ALL
+    SELECT 'dates', NULL, found.date, count(*) FROM found GROUP BY found.date
+"""
 
-    Anything that changes them without Release.save() must call this: the importer does,
-    once per batch inside the batch's transaction. Deleted releases drop out of the index.
+
+def _as_date(value):
+    """A date as the database returned it: PostgreSQL a date, SQLite its ISO text."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def index_releases(ids, using=None):
+    """Bring these releases' search_names (their ministers' and portfolios' names) and
+    their entries in the search index up to date.
+
+    On SQLite, triggers re-index a release whenever its title, search_names or body
+    change, so any write to those columns is indexed; names are the one thing a release's
+    own row cannot know about, hence this function. Anything that changes links or names
+    without the m2m_changed signal must call it. On PostgreSQL it also recomputes the
+    search vector.
     """
     ids = [int(pk) for pk in ids]
     if not ids:
@@ -257,43 +311,37 @@ def index_releases(ids, using=None):
         if connection.vendor == "postgresql":
             cursor.execute(PG_INDEX, [ids])
         elif connection.vendor == "sqlite":
-            # A regular FTS5 table (it keeps a copy of the text, which snippet() needs)
-            # cannot update a row in place: delete, then insert from the current rows.
-            cursor.execute(
-                f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT value FROM json_each(%s))",
-                [json.dumps(ids)],
-            )
             cursor.execute(SQLITE_INDEX, [json.dumps(ids)])
         else:
             raise NotSupportedError(f"Full-text search is not implemented for {connection.vendor}.")
 
 
-SQLITE_INDEX = f"""
-    INSERT INTO {FTS_TABLE} (rowid, title, names, body)
-    SELECT r.id, r.title,
-        coalesce((SELECT group_concat(m.name, ' ') FROM releases_release_ministers AS rm
+def _names_sql(aggregate, release):
+    """SQL for the names of the ministers and portfolios of the release `release`."""
+    return f"""trim(
+        coalesce((SELECT {aggregate}(m.name, ' ') FROM releases_release_ministers AS rm
                   JOIN releases_minister AS m ON m.id = rm.minister_id
-                  WHERE rm.release_id = r.id), '')
+                  WHERE rm.release_id = {release}.id), '')
         || ' ' ||
-        coalesce((SELECT group_concat(p.name, ' ') FROM releases_release_portfolios AS rp
+        coalesce((SELECT {aggregate}(p.name, ' ') FROM releases_release_portfolios AS rp
                   JOIN releases_portfolio AS p ON p.id = rp.portfolio_id
-                  WHERE rp.release_id = r.id), ''),
-        r.body
-    FROM releases_release AS r
-    WHERE r.id IN (SELECT value FROM json_each(%s))
+                  WHERE rp.release_id = {release}.id), ''))"""
+
+
+SQLITE_INDEX = f"""
+    UPDATE releases_release SET search_names = {_names_sql("group_concat", "releases_release")}
+    WHERE id IN (SELECT value FROM json_each(%s))
 """
 
 PG_INDEX = f"""
-    UPDATE releases_release AS r SET search_document =
-        setweight(to_tsvector('{PG_CONFIG}', r.title), 'A')
-        || setweight(to_tsvector('{PG_CONFIG}', concat_ws(' ',
-            (SELECT string_agg(m.name, ' ') FROM releases_release_ministers AS rm
-             JOIN releases_minister AS m ON m.id = rm.minister_id WHERE rm.release_id = r.id),
-            (SELECT string_agg(p.name, ' ') FROM releases_release_portfolios AS rp
-             JOIN releases_portfolio AS p ON p.id = rp.portfolio_id WHERE rp.release_id = r.id)
-        )), 'B')
-        || setweight(to_tsvector('{PG_CONFIG}', r.body), 'D')
-    WHERE r.id = ANY(%s)
+    UPDATE releases_release AS r
+    SET search_names = n.names,
+        search_document = setweight(to_tsvector('{PG_CONFIG}', r.title), 'A')
+            || setweight(to_tsvector('{PG_CONFIG}', n.names), 'B')
+            || setweight(to_tsvector('{PG_CONFIG}', r.body), 'D')
+    FROM (SELECT r.id, {_names_sql("string_agg", "r")} AS names
+          FROM releases_release AS r WHERE r.id = ANY(%s)) AS n
+    WHERE r.id = n.id
 """
 
 
