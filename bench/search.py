@@ -48,7 +48,7 @@ def measure():
 
     def listed():
         """The releases the list page starts from (views.release_list)."""
-        return Release.objects.published().with_links().without_bodies()
+        return Release.objects.published().with_links().for_listing()
 
     def results_page(query, words):
         results = search(listed(), query)

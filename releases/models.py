@@ -170,9 +170,10 @@ class ReleaseQuerySet(models.QuerySet):
         """Fetch ministers and portfolios in two queries, however many releases are listed."""
         return self.prefetch_related("ministers", "portfolios")
 
-    def without_bodies(self):
-        """Leave out the long text a listing never shows (body, its HTML, front matter)."""
-        return self.defer("body", "body_html", "front_matter")
+    def for_listing(self):
+        """Load only what a listing shows of each release (templates/includes/release_card):
+        a search ranks thousands of matches, and every column loaded is read for each."""
+        return self.only("title", "slug", "date")
 
     def for_any_portfolio(self, portfolios):
         """Releases in at least one of `portfolios`, each listed once.
