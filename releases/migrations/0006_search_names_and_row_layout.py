@@ -87,6 +87,24 @@ def forwards(apps, schema_editor):
         schema_editor.execute(POSTGRES_INDEX)
 
 
+def backwards(apps, schema_editor):
+    """SQLite: back to migration 0003's index, a full-text table with its own copy."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in [
+            "DROP TRIGGER releases_release_fts_insert",
+            "DROP TRIGGER releases_release_fts_delete",
+            "DROP TRIGGER releases_release_fts_update",
+            "DROP TABLE releases_release_fts",
+            """CREATE VIRTUAL TABLE releases_release_fts USING fts5(
+                title, names, body, tokenize = 'porter unicode61 remove_diacritics 2')""",
+            """CREATE TRIGGER releases_release_fts_delete AFTER DELETE ON releases_release
+            BEGIN DELETE FROM releases_release_fts WHERE rowid = old.id; END""",
+            """INSERT INTO releases_release_fts (rowid, title, names, body)
+            SELECT id, title, search_names, body FROM releases_release""",
+        ]:
+            schema_editor.execute(statement)
+
+
 def long_text_last():
     """State-only: each long field removed and added again, which moves it to the end of the
     model state's field order (the database columns are left alone here)."""
@@ -128,5 +146,5 @@ class Migration(migrations.Migration):
             ),
         ),
         long_text_last(),
-        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunPython(forwards, backwards),
     ]

@@ -1,0 +1,62 @@
+"""Migrations that rewrite stored releases keep every one of them, searchable."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+BEFORE = [("releases", "0005_import_index")]
+AFTER = [("releases", "0006_search_names_and_row_layout")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_names_and_row_layout_keep_releases_and_their_search():
+    """Releases stored before migration 0006 keep every field and their links, and are
+    found by their words and their ministers' and portfolios' names after it."""
+    old = migrate(BEFORE)
+    minister = old.get_model("releases", "Minister").objects.create(
+        name="Todd McClay", slug="todd-mcclay"
+    )
+    portfolio = old.get_model("releases", "Portfolio").objects.create(name="Trade", slug="trade")
+    release = old.get_model("releases", "Release").objects.create(
+        title="Trade mission to Japan",
+        slug="trade-mission",
+        body="A **virtual** mission.",
+        body_html="<p>A <strong>virtual</strong> mission.</p>",
+        attachments=["https://example.com/a.pdf"],
+        front_matter="title: Trade mission to Japan",
+        status="published",
+        import_key="2021-06-01 https://example.com/trade",
+        content_hash="abc",
+    )
+    release.ministers.add(minister)
+    release.portfolios.add(portfolio)
+    try:
+        new = migrate(AFTER)
+        migrated = new.get_model("releases", "Release").objects.get()
+        assert (migrated.pk, migrated.title, migrated.body, migrated.attachments) == (
+            release.pk,
+            "Trade mission to Japan",
+            "A **virtual** mission.",
+            ["https://example.com/a.pdf"],
+        )
+        assert migrated.body_html == "<p>A <strong>virtual</strong> mission.</p>"
+        assert migrated.front_matter == "title: Trade mission to Japan"
+        assert migrated.search_names == "Todd McClay Trade"
+        assert list(migrated.ministers.values_list("name", flat=True)) == ["Todd McClay"]
+
+        from releases.models import Release
+        from releases.search import search
+
+        for words in ("virtual mission", "McClay", "Trade Japan"):
+            assert list(search(Release.objects.all(), words).values_list("pk", flat=True)) == [
+                release.pk
+            ]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
