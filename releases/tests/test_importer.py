@@ -136,6 +136,10 @@ BAD_FILES = [
     (release_text(date="2021-13-45"), "date", "“2021-13-45” is not a valid date (expected YYYY-MM-DD)"),
     (release_text(url="javascript:alert(1)"), "url", "“javascript:alert(1)” is not an http(s) URL"),
     (release_text(url="ftp://example.com/a"), "url", "“ftp://example.com/a” is not an http(s) URL"),
+    # Hostile YAML: a list inside itself, a list as a key, nesting deeper than Python recurses.
+    (release_text().replace("ministers:", "tags: &a [*a]\nministers:"), "front matter", "invalid YAML: a list or mapping inside itself"),
+    (release_text().replace("ministers:", "? [a, b]\n: c\nministers:"), "front matter", "invalid YAML: a key that is not text"),
+    (release_text().replace("ministers:", f"tags: {'[' * 990}{']' * 990}\nministers:"), "front matter", "invalid YAML: nested too deeply"),
 ]  # fmt: skip
 
 
