@@ -22,21 +22,24 @@ OLD_SITE_RELEASE_URL = "https://www.beehive.govt.nz/release/{}"
 RECENT_DAYS = 30
 
 
-def paginate(request, releases):
-    """One page of `releases` from ?page=; a missing or bad page number is a 404."""
+def paginate(request, releases, count=None):
+    """One page of `releases` from ?page=; a missing or bad page number is a 404. Pass
+    `count` when the number of releases is known already, to save counting them again."""
     paginator = Paginator(releases, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: this value is used instead
     try:
         return paginator.page(request.GET.get("page") or 1)
     except InvalidPage as exc:
         raise Http404(str(exc)) from exc
 
 
-def filtered_page(request, filterset):
+def filtered_page(request, filterset, count=None):
     """The context every filtered listing shares: the filter, the page of its results and
     the active filters, each removable."""
     return {
         "filter": filterset,
-        "page": paginate(request, filterset.qs),
+        "page": paginate(request, filterset.qs, count),
         "active_filters": filterset.active_filters(),
     }
 
@@ -62,20 +65,19 @@ def release_list(request):
     # The one place the list's releases are chosen; the filters (search among them) narrow it.
     releases = Release.objects.published().with_links().for_listing()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
-    context = filtered_page(request, filterset)
+    results = filterset.qs  # validates the form
     query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
+    # Counts that narrow a search (a plain list has its filter form for that). They count
+    # the results too, which the page then need not do again.
+    counts = facets(results) if query else None
+    context = filtered_page(request, filterset, counts["total"] if counts else None)
     if query:
         page = context["page"]
         page.object_list = add_snippets(page.object_list, query)
     return render(
         request,
         "releases/release_list.html",
-        {
-            **context,
-            "query": query,
-            # Counts that narrow a search; a plain list has its filter form for that.
-            "facets": facets(filterset.qs) if query else None,
-        },
+        {**context, "query": query, "facets": counts},
     )
 
 
