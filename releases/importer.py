@@ -39,7 +39,7 @@ from django.utils.html import strip_tags
 from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
-from . import names, search
+from . import names
 from .models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
 from .rendering import render_markdown
 
@@ -438,6 +438,7 @@ class ReleaseWriter:
             minister_ids = self.ministers.resolve(s for p in batch for s in p.ministers)
             portfolio_ids = self.portfolios.resolve(s for p in batch for s in p.portfolios)
             links = {p.import_key: self._links(p, minister_ids, portfolio_ids) for p in batch}
+            # Each row carries its search_names: the database indexes it as it is written.
             insert_rows(
                 Release,
                 self.NEW_FIELDS,
@@ -477,10 +478,6 @@ class ReleaseWriter:
                         for target in targets[position]
                     ),
                 )
-            if connections[router.db_for_write(Release)].vendor != "sqlite":
-                # PostgreSQL computes each search vector from the row written above; on
-                # SQLite, triggers indexed the rows as they were written.
-                search.index_releases(ids.values())
         self.existing.update(ids)
         self.known_hashes.update(p.content_hash for p in batch)
         return len(new), len(changed)
@@ -495,7 +492,7 @@ class ReleaseWriter:
 
     def _content(self, parsed, links, now):
         minister_ids, portfolio_ids = links
-        # The names search indexes, as search.index_releases() would compute them.
+        # The names search indexes, as search.index_releases() computes them.
         search_names = " ".join(
             [self.ministers.names[pk] for pk in minister_ids]
             + [self.portfolios.names[pk] for pk in portfolio_ids]

@@ -16,10 +16,10 @@ quoted FTS5 string or a phraseto_tsquery() parameter, never as query syntax.
 Both engines fold diacritics ("Maori" finds "Māori") and stem English ("schools" finds
 "school"). The title weighs most, then the ministers' and portfolios' names, then the body.
 Both index a release's title, its search_names (its ministers' and portfolios' names) and
-its body. SQLite's triggers re-index any change to those columns; index_releases() keeps
-search_names current, and PostgreSQL's search vector with it. Release.save(), changes to a
-release's ministers or portfolios, renames and the importer call it (the importer writes
-search_names itself on SQLite).
+its body, and re-index any write to those columns themselves: SQLite with triggers on
+releases_release, PostgreSQL with a generated search vector column. index_releases()
+keeps search_names current; Release.save(), changes to a release's ministers or
+portfolios and renames call it, and the importer writes search_names with each row.
 """
 
 import bisect
@@ -59,8 +59,8 @@ FTS_TABLE = "releases_release_fts"
 # bm25() weights of its columns: title, ministers' and portfolios' names, body.
 FTS_WEIGHTS = "10.0, 3.0, 1.0"
 
-# PostgreSQL: a tsvector column on releases_release, weighted A (title), B (names) and
-# D (body), with a text search configuration that is 'english' plus unaccent.
+# PostgreSQL: a generated tsvector column on releases_release, weighted A (title),
+# B (names) and D (body), with a text search configuration that is 'english' plus unaccent.
 PG_CONFIG = "beehive_english"
 PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
 PG_NORMALIZATION = 1  # divide by 1 + log(length): long bodies do not win by bulk alone
@@ -291,14 +291,13 @@ FACET_COUNTS = """
 
 
 def index_releases(ids, using=None):
-    """Bring these releases' search_names (their ministers' and portfolios' names) and
-    their entries in the search index up to date.
+    """Bring these releases' search_names (their ministers' and portfolios' names) up to
+    date, and with it their entries in the search index.
 
-    On SQLite, triggers re-index a release whenever its title, search_names or body
-    change, so any write to those columns is indexed; names are the one thing a release's
-    own row cannot know about, hence this function. Anything that changes links or names
-    without the m2m_changed signal must call it. On PostgreSQL it also recomputes the
-    search vector.
+    The databases index each release's title, search_names and body themselves whenever
+    a row is written (SQLite with triggers, PostgreSQL with a generated column); names
+    are the one thing a release's own row cannot know about, hence this function.
+    Anything that changes links or names without the m2m_changed signal must call it.
     """
     ids = [int(pk) for pk in ids]
     if not ids:
@@ -325,20 +324,19 @@ def _names_sql(aggregate, release):
                   WHERE rp.release_id = {release}.id), ''))"""
 
 
+# The update trigger re-indexes a row only if its names changed.
 SQLITE_INDEX = f"""
     UPDATE releases_release SET search_names = {_names_sql("group_concat", "releases_release")}
     WHERE id IN (SELECT value FROM json_each(%s))
 """
 
+# PostgreSQL recomputes the generated vector whenever a row is updated: rows whose names
+# are unchanged are left alone.
 PG_INDEX = f"""
-    UPDATE releases_release AS r
-    SET search_names = n.names,
-        search_document = setweight(to_tsvector('{PG_CONFIG}', r.title), 'A')
-            || setweight(to_tsvector('{PG_CONFIG}', n.names), 'B')
-            || setweight(to_tsvector('{PG_CONFIG}', r.body), 'D')
+    UPDATE releases_release AS r SET search_names = n.names
     FROM (SELECT r.id, {_names_sql("string_agg", "r")} AS names
           FROM releases_release AS r WHERE r.id = ANY(%s)) AS n
-    WHERE r.id = n.id
+    WHERE r.id = n.id AND r.search_names IS DISTINCT FROM n.names
 """
 
 
