@@ -264,8 +264,8 @@ class Release(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    # Import bookkeeping: which file it was and whether it changed (and, below, what the
-    # file said).
+    # Import bookkeeping: which file a release came from and whether it has changed (the
+    # file's raw front matter is kept below, with the other long text).
     import_key = models.CharField(
         max_length=600,
         unique=True,
