@@ -18,8 +18,8 @@ Both engines fold diacritics ("Maori" finds "Māori") and stem English ("schools
 Both index a release's title, its search_names (its ministers' and portfolios' names) and
 its body, and re-index any write to those columns themselves: SQLite with triggers on
 releases_release, PostgreSQL with a generated search vector column. index_releases()
-keeps search_names current; Release.save(), changes to a release's ministers or
-portfolios and renames call it, and the importer writes search_names with each row.
+keeps search_names current; changes to a release's ministers or portfolios and renames
+call it, and the importer writes search_names with each row.
 """
 
 import bisect
