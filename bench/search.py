@@ -48,7 +48,7 @@ def measure():
 
     def listed():
         """The releases the list page starts from (views.release_list)."""
-        return Release.objects.published().with_links().for_listing()
+        return Release.objects.published().for_listing()
 
     def results_page(query, words):
         build_page(search(listed(), query), words, lambda page: add_snippets(page, query))

@@ -172,8 +172,9 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Load only what a listing shows of each release (templates/includes/release_card):
-        a search ranks thousands of matches, and every column loaded is read for each."""
-        return self.only("title", "slug", "date")
+        its title, address and date, and its links. A search ranks thousands of matches,
+        and every column loaded is read for each."""
+        return self.only("title", "slug", "date").with_links()
 
     def for_any_portfolio(self, portfolios):
         """Releases in at least one of `portfolios`, each listed once.

@@ -47,7 +47,7 @@ def filtered_page(request, filterset, count=None):
 def home(request):
     """The latest releases and the portfolios and ministers busy lately.
     Template: releases/home.html."""
-    latest = list(Release.objects.published().with_links().for_listing()[:PAGE_SIZE])
+    latest = list(Release.objects.published().for_listing()[:PAGE_SIZE])
     context = {"releases": latest, "portfolios": [], "ministers": []}
     newest_date = next((r.date for r in latest if r.date), None)
     if newest_date:
@@ -63,7 +63,7 @@ def release_list(request):
     """All published releases, searched and filtered by the query string. Template:
     releases/release_list.html; context: filter, page, active_filters, query, facets."""
     # The one place the list's releases are chosen; the filters (search among them) narrow it.
-    releases = Release.objects.published().with_links().for_listing()
+    releases = Release.objects.published().for_listing()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
     results = filterset.qs  # validates the form
     query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
@@ -124,7 +124,7 @@ def portfolio_detail(request, slug):
     ministers = list(Minister.objects.counted_in(releases))
     filterset = PortfolioReleaseFilter(
         request.GET or None,
-        queryset=releases.with_links().for_listing(),
+        queryset=releases.for_listing(),
         # The choices are the ministers listed beside, found again cheaply by id.
         ministers=Minister.objects.filter(pk__in=[m.pk for m in ministers]),
     )
@@ -149,7 +149,7 @@ def minister_detail(request, slug):
     portfolios = list(Portfolio.objects.counted_in(releases))
     filterset = MinisterReleaseFilter(
         request.GET or None,
-        queryset=releases.with_links().for_listing(),
+        queryset=releases.for_listing(),
         portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]),
     )
     return render(
@@ -173,7 +173,7 @@ def government_detail(request, slug):
     """The releases issued while a government was in office. Template:
     releases/government_detail.html."""
     government = get_object_or_404(Government, slug=slug)
-    releases = Release.objects.published().in_government(government).with_links().for_listing()
+    releases = Release.objects.published().in_government(government).for_listing()
     return render(
         request,
         "releases/government_detail.html",
