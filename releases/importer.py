@@ -45,6 +45,7 @@ from .rendering import render_markdown
 
 ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".zip")
 ANALYZE_AFTER = 1000  # releases created or updated
+WORKER_NICENESS = 10  # added to the parsing workers' niceness (see _parsed)
 UNKNOWN_DATE = "0001-01-01"  # the old site's placeholder for a missing date
 SLUG_LENGTH = Release._meta.get_field("slug").max_length
 TITLE_LENGTH = Release._meta.get_field("title").max_length
@@ -692,7 +693,12 @@ def _parsed(sources, known_hashes, chunk_size=200):
     """
     workers = os.cpu_count() or 1
     context = multiprocessing.get_context("fork")  # workers inherit the configured Django
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    # The single database writer in this process is the import's bottleneck: workers run
+    # at a lower priority, so they fill the cores' spare time rather than take the writer's
+    # (on 2 cores the first import of the archive took 18 s instead of 20-22 s).
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=os.nice, initargs=(WORKER_NICENESS,)
+    ) as pool:
         pending = collections.deque()
         sources = iter(sources)
         while chunk := list(itertools.islice(sources, chunk_size)):

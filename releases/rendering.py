@@ -64,7 +64,9 @@ def render_markdown(text, source_url=""):
     # The page's title is its only h1; a body's own top-level headings step down one level.
     # cmark escapes "<" in text, so every "<h1" left in its output is a tag.
     html = sanitise_html(html.replace("<h1", "<h2").replace("</h1>", "</h2>"))
-    if source_url and SITE_RELATIVE.search(html):
+    # A plain substring test first: the regular expression, which starts with \s, would
+    # try every position of every page (a second and a half over the whole archive).
+    if source_url and '="/' in html and SITE_RELATIVE.search(html):
         # In the sanitiser's output every "<" that is not a tag is escaped and every
         # attribute is quoted with ", which inside a value is escaped: so this finds each
         # site-relative href and src of a link or image, and nothing in the text.
