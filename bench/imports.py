@@ -1,9 +1,11 @@
 """Import speed and memory on the full real corpus, against Django's own loaddata.
 
-    python bench/imports.py [--corpus PATH] [--databases sqlite postgres] [--no-loaddata]
+    python bench/imports.py [--corpus PATH] [--databases sqlite postgres] [--runs N]
+                            [--no-loaddata]
 
-For each database: a fresh schema, `load_releases CORPUS` (first run), the same again (no
-changes), then `loaddata` of a JSON fixture holding the same releases (made once with
+For each database, N times (3 by default; the figure is the median, since this machine's
+speed varies by a tenth from one minute to the next): a fresh schema, `load_releases
+CORPUS` (first run) and the same again (no changes). Then `loaddata` of a JSON fixture holding the same releases (made once with
 dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
 production settings (DEBUG off); peak memory is the largest total memory (proportional set
 size) of that process and its workers, sampled every 200 ms. Results print as a table and
@@ -17,6 +19,7 @@ the archive with tarfile, 3.4 s; parsing every file's front matter with python-f
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -137,6 +140,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    parser.add_argument("--runs", type=int, default=3, help="Imports to take the median of.")
     parser.add_argument("--no-loaddata", action="store_true", help="Skip the slow loaddata run.")
     options = parser.parse_args()
     if not options.corpus.exists():
@@ -150,14 +154,22 @@ def main():
     for name in options.databases:
         url = urls[name]
         print(f"{name}: importing {options.corpus.name} …", flush=True)
-        fresh(url)
-        first, first_peak, summary = manage(url, "load_releases", str(options.corpus), "-v0")
-        second, second_peak, _ = manage(url, "load_releases", str(options.corpus), "-v0")
+        runs = []
+        for _ in range(options.runs):
+            fresh(url)
+            runs.append(
+                [manage(url, "load_releases", str(options.corpus), "-v0") for _ in range(2)]
+            )
+        summary = runs[0][0][2]
+        first = statistics.median(run[0][0] for run in runs)
+        second = statistics.median(run[1][0] for run in runs)
         row = {
             "first_import_s": round(first, 1),
-            "first_import_peak_mb": round(first_peak / 2**20),
+            "first_import_runs_s": [round(run[0][0], 1) for run in runs],
+            "first_import_peak_mb": round(max(run[0][1] for run in runs) / 2**20),
             "second_import_s": round(second, 1),
-            "second_import_peak_mb": round(second_peak / 2**20),
+            "second_import_runs_s": [round(run[1][0], 1) for run in runs],
+            "second_import_peak_mb": round(max(run[1][1] for run in runs) / 2**20),
             "summary": summary.strip(),
         }
         if not options.no_loaddata:
@@ -170,12 +182,14 @@ def main():
         results[name] = row
 
     print()
+    print(f"Medians of {options.runs} runs (each run's time in brackets); peak memory of all runs.")
     print("| database | first import | peak memory | second import | loaddata | speed-up |")
     print("|---|---|---|---|---|---|")
     for name, row in results.items():
         print(
-            f"| {name} | {row['first_import_s']} s | {row['first_import_peak_mb']} MB | "
-            f"{row['second_import_s']} s | {row.get('loaddata_s', '–')} s | "
+            f"| {name} | {row['first_import_s']} s ({', '.join(map(str, row['first_import_runs_s']))})"
+            f" | {row['first_import_peak_mb']} MB | {row['second_import_s']} s"
+            f" ({', '.join(map(str, row['second_import_runs_s']))}) | {row.get('loaddata_s', '–')} s | "
             f"{row.get('speedup_vs_loaddata', '–')}x |"
         )
     print("\nThis machine against the one issue 2's targets were set on:")
