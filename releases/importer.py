@@ -52,16 +52,24 @@ TITLE_LENGTH = Release._meta.get_field("title").max_length
 
 
 FRONT_MATTER = YAMLHandler()
-# YAML's base loader reads every scalar as text: a bad date is then a field error rather
-# than a crash inside the parser, a title such as 1984 stays "1984", and it is the fastest.
-YAML_LOADER = yaml.CBaseLoader
+
+
+class YAMLLoader(yaml.CBaseLoader):
+    """YAML's base loader reads every scalar as text: a bad date is then a field error
+    rather than a crash inside the parser, a title such as 1984 stays "1984", and it is
+    the fastest."""
+
+    def resolve(self, kind, value, implicit):
+        # The base schema has no implicit tags to look for, and load_yaml reads only each
+        # node's kind: skipping the search saves a fifth of the YAML time.
+        return kind.id
 
 
 def load_yaml(text):
-    """The YAML document in `text` as text, lists and dicts, exactly as YAML_LOADER reads
-    it, in half the time: libyaml builds the document's nodes in C, and these few lines
-    replace PyYAML's general-purpose constructor, written in Python."""
-    node = yaml.compose(text, Loader=YAML_LOADER)
+    """The YAML document in `text` as text, lists and dicts, exactly as yaml.CBaseLoader
+    reads it, in half the time: libyaml builds the document's nodes in C, and these few
+    lines replace PyYAML's general-purpose constructor, written in Python."""
+    node = yaml.compose(text, Loader=YAMLLoader)
     try:
         return None if node is None else _plain(node, {})
     except RecursionError:
@@ -440,22 +448,17 @@ class ReleaseWriter:
             portfolio_ids = self.portfolios.resolve(s for p in batch for s in p.portfolios)
             links = {p.import_key: self._links(p, minister_ids, portfolio_ids) for p in batch}
             # Each row carries its search_names: the database indexes it as it is written.
-            insert_rows(
-                Release,
-                self.NEW_FIELDS,
-                (
-                    [
-                        *self._content(p, links[p.import_key], now),
-                        self._slug(p),
-                        Release.Status.PUBLISHED,
-                        published_at(p.date, now),
-                        now,
-                    ]
-                    for p in new
-                ),
+            rows = (
+                [
+                    *self._content(p, links[p.import_key], now),
+                    self._slug(p),
+                    Release.Status.PUBLISHED,
+                    published_at(p.date, now),
+                    now,
+                ]
+                for p in new
             )
-            created = Release.objects.filter(import_key__in=[p.import_key for p in new])
-            ids = dict(created.values_list("import_key", "pk"))
+            ids = dict(insert_rows(Release, self.NEW_FIELDS, rows, returning=["import_key", "id"]))
             # Files edited since their last import are rare: one UPDATE each is plenty.
             for p in changed:
                 ids[p.import_key] = self.existing[p.import_key]
@@ -515,8 +518,10 @@ class ReleaseWriter:
 MAX_PARAMETERS = 32766
 
 
-def insert_rows(model, field_names, rows):
-    """INSERT rows, as many as one statement may carry at a time.
+def insert_rows(model, field_names, rows, returning=()):
+    """INSERT rows, as many as one statement may carry at a time; return the `returning`
+    columns of the rows inserted (both databases support RETURNING, which saves looking
+    the new rows up again).
 
     bulk_create builds and adapts every value in Python; for the full archive that cost
     more than parsing and rendering together. Only dates and JSON need adapting here.
@@ -540,13 +545,18 @@ def insert_rows(model, field_names, rows):
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    rows = iter(rows)
+    if returning:
+        returning = " RETURNING " + ", ".join(quote(column) for column in returning)
+    rows, returned = iter(rows), []
     with connection.cursor() as cursor:
         while chunk := list(itertools.islice(rows, MAX_PARAMETERS // len(fields))):
             cursor.execute(
-                statement + ", ".join([placeholders] * len(chunk)),
+                statement + ", ".join([placeholders] * len(chunk)) + (returning or ""),
                 [a(v) if a else v for row in chunk for a, v in zip(adapters, row)],
             )
+            if returning:
+                returned += cursor.fetchall()
+    return returned
 
 
 def published_at(date, now):

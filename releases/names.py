@@ -6,6 +6,7 @@ keeps the source's own spelling, tidied. `is_junk_minister` spots the link text 
 that the old site's scraper left in minister lists.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -80,6 +81,8 @@ def looks_like_url(text):
     )
 
 
+# An import asks about the same few thousand spellings 55,000 times.
+@functools.lru_cache(maxsize=4096)
 def is_junk_minister(spelling):
     """True for scraper junk such as 'View/download as PDF file', a URL or 'Mururoa'.
 
@@ -101,6 +104,7 @@ def is_junk_minister(spelling):
     return False
 
 
+@functools.lru_cache(maxsize=4096)
 def is_junk_portfolio(spelling):
     """A portfolio name is never a URL; anything else is taken as the source says."""
     return looks_like_url(spelling)

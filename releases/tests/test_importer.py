@@ -272,11 +272,11 @@ def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatc
     original = importer.insert_rows
     calls = []
 
-    def interrupt_third_batch(model, fields, rows):
+    def interrupt_third_batch(model, *args, **kwargs):
         calls.append(model)
         if model is Release.portfolios.through and len(calls) > 6:
             raise KeyboardInterrupt
-        return original(model, fields, rows)
+        return original(model, *args, **kwargs)
 
     monkeypatch.setattr(importer, "insert_rows", interrupt_third_batch)
     with pytest.raises(KeyboardInterrupt):

@@ -3,8 +3,9 @@
 import datetime
 
 import pytest
+import yaml
 
-from releases.importer import import_releases
+from releases.importer import FRONT_MATTER, import_releases, load_yaml
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import FIXTURES, SEED, fixture
@@ -34,6 +35,14 @@ def test_all_fixtures_import_cleanly():
     result = import_releases([FIXTURES])
     assert result.errors == []
     assert result.created == len(files) == Release.objects.count()
+
+
+def test_front_matter_reads_as_pyyaml_base_loader_reads_it():
+    """The importer's own YAML reading gives what PyYAML's base loader gives, on every
+    quirk in the sample (mappings and lists as list items, escapes, empty values)."""
+    for path in FIXTURES.rglob("*.md"):
+        front_matter, _ = FRONT_MATTER.split(path.read_text(encoding="utf-8"))
+        assert load_yaml(front_matter) == yaml.load(front_matter, Loader=yaml.CBaseLoader), path
 
 
 def test_seed_release():
