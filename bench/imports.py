@@ -197,7 +197,10 @@ def main():
         print(f"- {step}: {seconds} s here, {REFERENCE_S[step]} s there")
     out = ROOT / "bench" / "results" / "imports.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({**results, "reference_steps_s": reference}, indent=2) + "\n")
+    # Databases not run this time keep their last figures.
+    saved = json.loads(out.read_text()) if out.exists() else {}
+    saved.update(results, reference_steps_s=reference)
+    out.write_text(json.dumps(saved, indent=2) + "\n")
     print(f"\nSaved to {out.relative_to(ROOT)}")
 
 

@@ -149,7 +149,9 @@ def main():
             )
     out = ROOT / "bench" / "results" / "search.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+    # Databases not run this time keep their last figures.
+    saved = json.loads(out.read_text()) if out.exists() else {}
+    out.write_text(json.dumps({**saved, **results}, indent=2) + "\n")
     print(f"\nSaved to {out.relative_to(ROOT)}")
 
 
