@@ -545,13 +545,12 @@ def insert_rows(model, field_names, rows, returning=()):
         quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
     )
     placeholders = "({})".format(", ".join(["%s"] * len(fields)))
-    if returning:
-        returning = " RETURNING " + ", ".join(quote(column) for column in returning)
+    suffix = " RETURNING " + ", ".join(map(quote, returning)) if returning else ""
     rows, returned = iter(rows), []
     with connection.cursor() as cursor:
         while chunk := list(itertools.islice(rows, MAX_PARAMETERS // len(fields))):
             cursor.execute(
-                statement + ", ".join([placeholders] * len(chunk)) + (returning or ""),
+                statement + ", ".join([placeholders] * len(chunk)) + suffix,
                 [a(v) if a else v for row in chunk for a, v in zip(adapters, row)],
             )
             if returning:
