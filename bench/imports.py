@@ -4,9 +4,9 @@
                             [--no-loaddata]
 
 For each database, N times (3 by default; the figure is the median, since this machine's
-speed varies by a tenth from one minute to the next): a fresh schema, `load_releases
-CORPUS` (first run) and the same again (no changes). Then `loaddata` of a JSON fixture holding the same releases (made once with
-dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
+speed drifts by up to a third within a quarter of an hour): a fresh schema, `load_releases
+CORPUS` (first run) and the same again (no changes). Then `loaddata` of a JSON fixture
+holding the same releases (made once with dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
 production settings (DEBUG off); peak memory is the largest total memory (proportional set
 size) of that process and its workers, sampled every 200 ms. Results print as a table and
 are saved to bench/results/imports.json.
@@ -136,6 +136,21 @@ def reference_steps(corpus):
     return dict(zip(REFERENCE_S, (round(read, 1), round(parse, 1)), strict=True))
 
 
+def timed(row, step):
+    """'19.2 s (18.6, 19.2, 19.9)': a step's median, then each run's time."""
+    return f"{row[f'{step}_s']} s ({', '.join(map(str, row[f'{step}_runs_s']))})"
+
+
+def save_results(name, results, **extra):
+    """Write bench/results/NAME.json; databases not run this time keep their last figures."""
+    out = ROOT / "bench" / "results" / f"{name}.json"
+    out.parent.mkdir(exist_ok=True)
+    saved = json.loads(out.read_text()) if out.exists() else {}
+    saved.update(results, **extra)
+    out.write_text(json.dumps(saved, indent=2) + "\n")
+    print(f"\nSaved to {out.relative_to(ROOT)}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -187,21 +202,14 @@ def main():
     print("|---|---|---|---|---|---|")
     for name, row in results.items():
         print(
-            f"| {name} | {row['first_import_s']} s ({', '.join(map(str, row['first_import_runs_s']))})"
-            f" | {row['first_import_peak_mb']} MB | {row['second_import_s']} s"
-            f" ({', '.join(map(str, row['second_import_runs_s']))}) | {row.get('loaddata_s', '–')} s | "
+            f"| {name} | {timed(row, 'first_import')} | {row['first_import_peak_mb']} MB | "
+            f"{timed(row, 'second_import')} | {row.get('loaddata_s', '–')} s | "
             f"{row.get('speedup_vs_loaddata', '–')}x |"
         )
     print("\nThis machine against the one issue 2's targets were set on:")
     for step, seconds in reference.items():
         print(f"- {step}: {seconds} s here, {REFERENCE_S[step]} s there")
-    out = ROOT / "bench" / "results" / "imports.json"
-    out.parent.mkdir(exist_ok=True)
-    # Databases not run this time keep their last figures.
-    saved = json.loads(out.read_text()) if out.exists() else {}
-    saved.update(results, reference_steps_s=reference)
-    out.write_text(json.dumps(saved, indent=2) + "\n")
-    print(f"\nSaved to {out.relative_to(ROOT)}")
+    save_results("imports", results, reference_steps_s=reference)
 
 
 if __name__ == "__main__":

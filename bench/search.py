@@ -6,8 +6,9 @@ For each database: load the corpus with `load_releases` into a fresh database (a
 SQLite file; the PostgreSQL database beehive_search_bench), then, in one process with
 production settings, time what a page of search results costs: the count, the first 20
 results (from the list page's queryset) with their snippets and, for one-word queries, the
-facets (whose total the page shows as its number of results, as views.release_list does). The same page is then
-built with icontains over title and body (no snippets, so the comparison favours it).
+facets (whose total the page shows as its number of results, as views.release_list does).
+The same page is then built with icontains over title and body (no snippets, so the
+comparison favours it).
 Medians after a warm-up run; PostgreSQL is vacuumed and analysed after the load, as
 autovacuum would be. Results print as a table and are saved to bench/results/search.json.
 --reuse skips the load when the databases are already full.
@@ -23,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from imports import DEFAULT_CORPUS, ROOT, fresh, manage
+from imports import DEFAULT_CORPUS, ROOT, fresh, manage, save_results
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/beehive_search_bench"
 SQLITE = Path(tempfile.gettempdir()) / "beehive-search-bench.sqlite3"
@@ -147,12 +148,7 @@ def main():
                 f"{row['results']:,} | {row['search_ms']} ms | {row['icontains_ms']} ms | "
                 f"{row['ratio']}x | ≤ {row['limit_ms']} ms {within} |"
             )
-    out = ROOT / "bench" / "results" / "search.json"
-    out.parent.mkdir(exist_ok=True)
-    # Databases not run this time keep their last figures.
-    saved = json.loads(out.read_text()) if out.exists() else {}
-    out.write_text(json.dumps({**saved, **results}, indent=2) + "\n")
-    print(f"\nSaved to {out.relative_to(ROOT)}")
+    save_results("search", results)
 
 
 if __name__ == "__main__":
