@@ -22,12 +22,10 @@ keeps search_names current; changes to a release's ministers or portfolios and r
 call it, and the importer writes search_names with each row.
 """
 
-import bisect
 import collections
 import dataclasses
 import functools
 import html
-import itertools
 import json
 import operator
 import re
@@ -232,8 +230,8 @@ def facets(queryset, limit=10):
             cursor.execute(_facet_counts_sql(cursor.db.vendor).format(found=found), params)
             rows = cursor.fetchall()
     counts = collections.defaultdict(dict)
-    for kind, key, date, count in rows:
-        counts[kind][date if kind == "dates" else key] = count
+    for kind, key, count in rows:
+        counts[kind][key] = count
 
     def commonest(model, counted):
         # Only the records that can make the top `limit` (ties included) are fetched.
@@ -246,54 +244,60 @@ def facets(queryset, limit=10):
             record.release_count = counted[pk]
         return sorted(records.values(), key=lambda r: (-r.release_count, r.name))[:limit]
 
-    # Days as ISO text (what SQLite returns; str() of PostgreSQL's dates), which sorts as
-    # the dates do: thousands of them, compared without making date objects.
-    days = sorted((str(day), n) for day, n in counts["dates"].items() if day is not None)
-    running = [0, *itertools.accumulate(n for _, n in days)]  # releases before each day
-
-    def releases_before(date):
-        return running[bisect.bisect_left(days, (date.isoformat(),))]
-
-    years = collections.Counter()
-    for day, n in days:
-        years[int(day[:4])] += n
-    governments = list(Government.objects.using(queryset.db).all())
-    for government in governments:
-        # The range ReleaseQuerySet.in_government() selects: start included, end excluded.
-        end = releases_before(government.end_date) if government.end_date else running[-1]
-        government.release_count = end - releases_before(government.start_date)
+    governments = []
+    for government in Government.objects.using(queryset.db).all():
+        if government.pk in counts["governments"]:
+            government.release_count = counts["governments"][government.pk]
+            governments.append(government)
+    years = sorted(counts["years"].items(), reverse=True)
     return {
         "portfolios": commonest(Portfolio, counts["portfolios"]),
         "ministers": commonest(Minister, counts["ministers"]),
-        "years": [{"year": y, "release_count": n} for y, n in sorted(years.items(), reverse=True)],
-        "governments": [g for g in governments if g.release_count > 0],
-        "total": sum(counts["dates"].values()),
+        "years": [{"year": year, "release_count": n} for year, n in years],
+        "governments": governments,
+        "total": counts["total"].get(None, 0),
     }
 
 
 def _facet_counts_sql(vendor):
     """One statement that finds the releases once, then counts them by portfolio, by
-    minister and by date. Each engine is told how to reach the links of the releases found:
-    SQLite loops over them and looks each one's links up (CROSS JOIN keeps it from reading
-    every link and looking for its release among them); PostgreSQL fetches them all in one
-    index scan for an array of ids, where its own choice, hashing every link of each kind,
-    took twice as long."""
+    minister, by year and by government, and in all: rows of (kind, key, count).
+
+    Each engine is told how to reach the links of the releases found: SQLite loops over
+    them and looks each one's links up (CROSS JOIN keeps it from reading every link and
+    looking for its release among them); PostgreSQL fetches them all in one index scan for
+    an array of ids, where its own choice, hashing every link of each kind, took twice as
+    long. Years and governments are counted here too: sending a row per distinct date to
+    be added up in Python took a fifth of the time of a broad search's facets."""
 
     def by(kind, table, column):
         if vendor == "postgresql":
             links = f"{table} AS link WHERE link.release_id = ANY(ARRAY(SELECT pk FROM found))"
         else:
             links = f"found CROSS JOIN {table} AS link WHERE link.release_id = found.pk"
-        return f"""SELECT '{kind}', link.{column}, CAST(NULL AS date), count(*)
-            FROM {links} GROUP BY link.{column}"""
+        return f"SELECT '{kind}', link.{column}, count(*) FROM {links} GROUP BY link.{column}"
 
+    if vendor == "postgresql":
+        year = "CAST(extract(year FROM found.date) AS integer)"
+    else:
+        year = "CAST(strftime('%%Y', found.date) AS integer)"  # %% : the SQL takes parameters
     return f"""
         WITH found AS MATERIALIZED ({{found}})
         {by("portfolios", "releases_release_portfolios", "portfolio_id")}
         UNION ALL
         {by("ministers", "releases_release_ministers", "minister_id")}
         UNION ALL
-        SELECT 'dates', NULL, found.date, count(*) FROM found GROUP BY found.date"""
+        SELECT 'years', {year}, count(*) FROM found
+        WHERE found.date IS NOT NULL GROUP BY {year}
+        UNION ALL
+        -- The range ReleaseQuerySet.in_government() selects: start included, end excluded.
+        SELECT 'governments', government.id, count(*)
+        FROM found JOIN releases_government AS government
+            ON found.date >= government.start_date
+            AND (government.end_date IS NULL OR found.date < government.end_date)
+        GROUP BY government.id
+        UNION ALL
+        SELECT 'total', NULL, count(*) FROM found"""
 
 
 def index_releases(ids, using=None):

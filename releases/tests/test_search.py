@@ -194,7 +194,10 @@ def test_facets_count_the_results():
     make("Trade talks", "Trade.", "2024-02-01", ["Todd McClay"], ["Trade"])
     make("Trade mission", "Trade.", "2024-03-01", ["Todd McClay"], ["Trade"])
     make("Farm news", "Farms.", "2024-03-01", ["Todd McClay"], ["Agriculture"])
+    make("Trade handover", "Trade.", "2023-11-27")  # the day the next government began
+    make("Trade notes", "Trade.", None)  # an unknown date: counted, in no year or government
     counts = facets(search(Release.objects.all(), "trade"))
+    assert counts["total"] == 5
     assert [(p.name, p.release_count) for p in counts["portfolios"]] == [
         ("Trade", 3),
         ("Agriculture", 1),
@@ -205,10 +208,11 @@ def test_facets_count_the_results():
     ]
     assert counts["years"] == [
         {"year": 2024, "release_count": 2},
+        {"year": 2023, "release_count": 1},
         {"year": 2019, "release_count": 1},
     ]
     assert [(g.slug, g.release_count) for g in counts["governments"]] == [
-        ("sixth-national", 2),
+        ("sixth-national", 3),
         ("sixth-labour", 1),
     ]
 
