@@ -61,7 +61,7 @@ FTS_WEIGHTS = "10.0, 3.0, 1.0"
 # B (names) and D (body), with a text search configuration that is 'english' plus unaccent.
 PG_CONFIG = "beehive_english"
 PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
-PG_NORMALIZATION = 1  # divide by 1 + log(length): long bodies do not win by bulk alone
+PG_NORMALIZATION = 16  # divide by 1 + log(distinct words): long bodies do not win by bulk alone
 
 # Private-use characters mark the matched words in the engines' excerpts; they survive
 # HTML escaping untouched and only then become <mark> tags.
