@@ -268,7 +268,7 @@ def _facet_counts_sql(vendor):
     looking for its release among them); PostgreSQL fetches them all in one index scan for
     an array of ids, where its own choice, hashing every link of each kind, took twice as
     long. Years and governments are counted here too: sending a row per distinct date to
-    be added up in Python took a fifth of the time of a broad search's facets."""
+    be added up in Python cost about 3 of the 20 ms of a broad search's facets."""
 
     def by(kind, table, column):
         if vendor == "postgresql":
