@@ -308,6 +308,11 @@ class Release(models.Model):
             # Lets a re-import read every stored file's identity and hash from the index
             # alone, without visiting 55,000 rows.
             models.Index(fields=["import_key", "content_hash"], name="release_import_idx"),
+            # SQLite looks each search match up by id, to check it is published and read
+            # its date for the facets: from this index, hundreds of releases a page, rather
+            # than from the rows (the facets of "Maori" took 12 ms instead of 16). PostgreSQL
+            # reads the rows its search index points at in one bitmap scan instead.
+            models.Index(fields=["id", "status", "published_at", "date"], name="release_match_idx"),
         ]
 
     def __str__(self):
