@@ -9,9 +9,8 @@
   SQLite keeps a long value's overflow in a chain of pages, and reading any column after it
   walks that chain: with status and published_at after the bodies, checking whether each of
   thousands of search matches is published read every one of their bodies.
-- PostgreSQL: nothing moves (it stores long values apart from the row); search_document
-  becomes a generated column, computed from title, search_names and body by PostgreSQL
-  on every write, as SQLite's triggers do.
+- PostgreSQL: nothing moves (it stores long values apart from the row); search_names is
+  filled in and read when search_document is computed.
 
 The SQL is written out here, not imported from search.py, so this migration keeps working
 as written.
@@ -64,23 +63,12 @@ SQLITE_INDEX = [
     "INSERT INTO releases_release_fts (releases_release_fts) VALUES ('rebuild')",
 ]
 
-# PostgreSQL computes the search vector itself whenever the row is written: a generated
-# column, so an INSERT writes each release once (an UPDATE after it left a dead copy of
-# every row) and no write can leave the vector stale.
-POSTGRES_INDEX = [
-    "DROP INDEX releases_release_search_document",
-    "ALTER TABLE releases_release DROP COLUMN search_document",
-    """ALTER TABLE releases_release ADD COLUMN search_document tsvector
-    GENERATED ALWAYS AS (
-        setweight(to_tsvector('beehive_english', title), 'A')
-        || setweight(to_tsvector('beehive_english', search_names), 'B')
-        || setweight(to_tsvector('beehive_english', body), 'D')
-    ) STORED""",
-    "CREATE INDEX releases_release_search_document ON releases_release USING gin (search_document)",
-]
-POSTGRES_BACKWARD = [
-    "ALTER TABLE releases_release ALTER COLUMN search_document DROP EXPRESSION",
-]
+POSTGRES_INDEX = """
+    UPDATE releases_release AS r SET search_document =
+        setweight(to_tsvector('beehive_english', r.title), 'A')
+        || setweight(to_tsvector('beehive_english', r.search_names), 'B')
+        || setweight(to_tsvector('beehive_english', r.body), 'D')
+"""
 
 
 def forwards(apps, schema_editor):
@@ -88,25 +76,20 @@ def forwards(apps, schema_editor):
     names = NAMES.replace("group_concat", "string_agg") if connection.vendor != "sqlite" else NAMES
     schema_editor.execute(f"UPDATE releases_release AS r SET search_names = {names}")
     if connection.vendor == "sqlite":
-        schema_editor.execute("DROP TABLE releases_release_fts")
+        schema_editor.execute("DROP TABLE releases_release_fts")  # its triggers go with it
         # Django's own table rebuild, which writes the columns in the order of the model
         # state, where the operations before this one moved the long text last. Rebuilding
-        # drops the table's triggers (0003's among them): the new ones are created after.
+        # drops the table's triggers: the new ones are created after it.
         schema_editor._remake_table(apps.get_model("releases", "Release"))
         for statement in SQLITE_INDEX:
             schema_editor.execute(statement)
     elif connection.vendor == "postgresql":
-        for statement in POSTGRES_INDEX:
-            schema_editor.execute(statement)
+        schema_editor.execute(POSTGRES_INDEX)
 
 
 def backwards(apps, schema_editor):
-    """Back to migration 0003's index: on SQLite a full-text table with its own copy, on
-    PostgreSQL a plain column that the application fills in."""
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in POSTGRES_BACKWARD:
-            schema_editor.execute(statement)
-    elif schema_editor.connection.vendor == "sqlite":
+    """SQLite: back to migration 0003's index, a full-text table with its own copy."""
+    if schema_editor.connection.vendor == "sqlite":
         for statement in [
             "DROP TRIGGER releases_release_fts_insert",
             "DROP TRIGGER releases_release_fts_delete",

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0007_search_vector_in_row"),
+        ("releases", "0007_generated_search_vector"),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [("releases", "0005_import_index")]
 # 0006 moves columns and re-indexes; 0007 rewrites every row on PostgreSQL.
-AFTER = [("releases", "0007_search_vector_in_row")]
+AFTER = [("releases", "0007_generated_search_vector")]
 
 
 def migrate(targets):
