@@ -4,12 +4,13 @@
                             [--no-loaddata]
 
 For each database, N times (3 by default; the figure is the median, since this machine's
-speed drifts by up to a third within a quarter of an hour): a fresh schema, `load_releases
-CORPUS` (first run) and the same again (no changes). Then `loaddata` of a JSON fixture
-holding the same releases (made once with dumpdata) into another fresh schema. Every step runs as its own `manage.py` process with
-production settings (DEBUG off); peak memory is the largest total memory (proportional set
-size) of that process and its workers, sampled every 200 ms. Results print as a table and
-are saved to bench/results/imports.json.
+speed drifts a great deal, by a factor of two from one hour to the next): a fresh schema,
+`load_releases CORPUS` (first run) and the same again (no changes). Then `loaddata` of a
+JSON fixture holding the same releases (made once with dumpdata) into another fresh
+schema. Every step runs as its own `manage.py` process with production settings (DEBUG
+off); peak memory is the largest total memory (proportional set size) of that process and
+its workers, sampled every 200 ms. Results print as a table and are saved to
+bench/results/imports.json.
 
 First, the two plain steps issue 2 timed on the machine its targets were set on (reading
 the archive with tarfile, 3.4 s; parsing every file's front matter with python-frontmatter,
