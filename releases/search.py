@@ -47,7 +47,8 @@ from .models import Government, Minister, Portfolio, Release
 
 __all__ = ["add_snippets", "facets", "index_releases", "parse", "search"]
 
-# Only this much of a query is read, so a pasted essay costs no more than a sentence.
+# Only this much of a query is read, so a pasted essay costs no more than a sentence: each
+# term, alternatives included, is another pass over the index.
 MAX_QUERY_CHARACTERS = 500
 MAX_TERMS = 20
 
@@ -73,44 +74,53 @@ SNIPPET_WORDS = 30
 TERM = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit: something both engines index
+OPERATORS = ("OR", "AND", "NOT")  # in capitals, as web search engines read them
 
 
 @dataclasses.dataclass(frozen=True)
 class ParsedQuery:
     """What a query asks for: each group in `required` must match at least one of its terms
-    and no term in `excluded` may match. A term is a word or phrase as typed."""
+    and no term in `excluded` may match. A term is a word or phrase as typed. `shortened`
+    says that some of what was typed was left out, being past the limits."""
 
     required: tuple = ()
     excluded: tuple = ()
+    shortened: bool = False
 
 
 def parse(query):
     """Read a query typed by anyone into a ParsedQuery; never raises.
 
     'trade "free trade agreement" -Australia China OR Japan' requires "trade", the phrase and
-    either "China" or "Japan", and excludes "Australia". A bare AND is ignored (all words
-    must match anyway); terms with no letter or digit are dropped.
+    either "China" or "Japan", and excludes "Australia"; NOT before a term excludes it as a
+    minus does. A bare AND is ignored (all words must match anyway); terms with no letter or
+    digit are dropped. Only the first MAX_TERMS terms count, alternatives included.
     """
-    text = unicodedata.normalize("NFC", str(query or "")[:MAX_QUERY_CHARACTERS])
+    text = str(query or "")
+    shortened = len(text) > MAX_QUERY_CHARACTERS
+    # NFKC: fullwidth and other compatibility forms ("Ｐｉｋｅ") become the letters indexed.
+    text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARACTERS])
     text = CONTROL_CHARACTERS.sub(" ", text)  # a NUL would end FTS5's string, or break PostgreSQL
-    required, excluded, alternative = [], [], False
+    required, excluded, alternative, negated = [], [], False, False
     for minus, phrase, word in TERM.findall(text):
-        if len(required) + len(excluded) >= MAX_TERMS:
-            break
-        if not phrase and not minus and word in ("OR", "AND"):
+        if not phrase and not minus and word in OPERATORS:
             alternative = word == "OR" and bool(required)
+            negated = word == "NOT"
             continue
         term = phrase or word
         if not WORD_CHARACTER.search(term):
             continue
-        if minus:
+        if sum(map(len, required)) + len(excluded) == MAX_TERMS:
+            shortened = True
+            break
+        if minus or negated:
             excluded.append(term)
         elif alternative:
             required[-1] += (term,)
         else:
             required.append((term,))
-        alternative = False
-    return ParsedQuery(tuple(required), tuple(excluded))
+        alternative = negated = False
+    return ParsedQuery(tuple(required), tuple(excluded), shortened)
 
 
 def search(queryset, query):
@@ -188,12 +198,17 @@ def add_snippets(releases, query):
     return releases
 
 
-# Markdown and raw HTML that would be noise in a one-line excerpt.
+# Markdown and raw HTML that would be noise in a one-line excerpt. An excerpt may end in the
+# middle of a comment, an image or a link target, so those run to its end if unclosed
+# (keeping the "…" that says the body goes on).
+UNCLOSED = r"(?:(?=…$)|$)"
 MARKUP = [
-    re.compile(r"!\[[^\]]*\]\([^)]*\)"),  # images
-    re.compile(r"\]\([^)\s]*\)"),  # link targets (the link text stays)
+    re.compile(rf"<!--.*?(?:-->|{UNCLOSED})", re.DOTALL),  # HTML comments
+    re.compile(rf"!\[[^\]]*\](?:\([^)]*?(?:\)|{UNCLOSED}))?"),  # images
+    re.compile(rf"\]\([^)]*?(?:\)|{UNCLOSED})"),  # link targets and titles (the link text stays)
     re.compile(r"<[a-zA-Z/!][^>]*>"),  # raw HTML tags, which the page does not show either
-    re.compile(r"\\(?=[^\w\s])|[*#`\[\]]+"),  # backslash escapes, emphasis, headings, code
+    # Backslash escapes (of any ASCII punctuation), emphasis, headings, code.
+    re.compile(r"\\(?=[!-/:-@\[-`{-~])|[*#`\[\]]+"),
 ]
 MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
 

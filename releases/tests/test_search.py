@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from releases.importer import import_releases
 from releases.models import Minister, Portfolio, Release
-from releases.search import FTS_TABLE, add_snippets, facets, parse, search
+from releases.search import FTS_TABLE, MAX_TERMS, add_snippets, facets, parse, search
 
 from .conftest import FIXTURES, release_text
 
@@ -75,6 +75,26 @@ def test_or_matches_either_word(sample):
     """OR between two words finds releases with either."""
     assert sorted(titles("tunnel OR repairs")) == ["Harbour bridge repairs", "Tunnel opens"]
     assert sorted(titles("Waikato river OR lakes clean")) == ["River clean-up funded"]
+
+
+def test_not_excludes_as_minus_does(sample):
+    """NOT before a word or phrase leaves out the releases containing it."""
+    assert sorted(titles("bridge NOT Waikato")) == ["Harbour bridge repairs", "Tunnel opens"]
+    assert titles('bridge NOT "harbour bridge" NOT tunnel') == ["Bridge opens in Taupō"]
+
+
+def test_alternatives_count_towards_the_limit_of_terms():
+    """A chain of ORs is cut at MAX_TERMS terms like any other long query, and says so:
+    each alternative is another pass over the index."""
+    parsed = parse("housing OR " * 300)
+    assert sum(map(len, parsed.required)) == MAX_TERMS
+    assert parsed.shortened
+    assert not parse(" OR ".join(["housing"] * MAX_TERMS)).shortened
+
+
+def test_fullwidth_letters_are_read_as_letters(sample):
+    """Compatibility forms typed on some keyboards find the plain letters indexed."""
+    assert titles("Ｔａｕｐｏ") == ["Bridge opens in Taupō"]
 
 
 HOSTILE = [
@@ -178,6 +198,39 @@ def test_snippet_marks_matches_and_escapes_everything_else():
     assert release.snippet == (
         'Fish &amp; chips alert("x") for <mark>schools</mark> in <mark>Taupō</mark>.'
     )
+
+
+@pytest.mark.parametrize(
+    "body, snippet",
+    [
+        (
+            r"Watch youtu.be/RtMkFE1\_sgw and \_Hlu at the school.",
+            "Watch youtu.be/RtMkFE1_sgw and _Hlu at the <mark>school</mark>.",
+        ),
+        (
+            'Signed with [Niue](https://x.nz/a "Link to website") at the school.',
+            "Signed with Niue at the <mark>school</mark>.",
+        ),
+        (
+            '![Map](/img/map.png "A map") The school <!-- a note for editors --> opens.',
+            "The <mark>school</mark> opens.",
+        ),
+    ],
+)
+def test_snippet_leaves_out_markdown_and_html(body, snippet):
+    """Link targets and titles, images, comments and backslash escapes are not shown."""
+    make("Kura", body)
+    [release] = add_snippets(search(Release.objects.all(), "school"), "school")
+    assert release.snippet == snippet
+
+
+def test_snippet_cut_inside_a_link_shows_none_of_its_address():
+    """An excerpt that ends inside a long link's address shows the link text only."""
+    address = "https://example.govt.nz/" + "/".join(f"part{i}" for i in range(60))
+    make("Kura", f"The school signed a [partnership]({address}) today with Niue.")
+    [release] = add_snippets(search(Release.objects.all(), "school"), "school")
+    assert release.snippet.startswith("The <mark>school</mark> signed a partnership")
+    assert "part1" not in release.snippet and "(" not in release.snippet
 
 
 def test_snippet_of_a_title_only_match_is_the_start_of_the_body():
