@@ -12,7 +12,7 @@ import django_filters
 from django import forms
 
 from .models import Government, Minister, Portfolio
-from .search import search
+from .search import facets, search
 
 SORT_CHOICES = [
     ("relevance", "Most relevant first (when searching)"),
@@ -63,7 +63,8 @@ class ReleaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label="Words",
-        help_text='All words must match. Use "quotes" for a phrase, -word to exclude, OR.',
+        help_text='All words must match. Use "quotes" for a phrase, -word or NOT word to leave '
+        "a word out, and OR between words for either.",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     portfolio = django_filters.ModelMultipleChoiceFilter(
@@ -99,6 +100,14 @@ class ReleaseFilter(django_filters.FilterSet):
     )
     sort = sort_filter(SORT_CHOICES)
 
+    # The facets (search.facets) whose links set each filter to one value.
+    FACETS = {
+        "portfolio": "portfolios",
+        "minister": "ministers",
+        "government": "governments",
+        "year": "years",
+    }
+
     # How each query parameter is named when shown as an active, removable filter.
     LABELS = {
         "q": "Words",
@@ -117,6 +126,19 @@ class ReleaseFilter(django_filters.FilterSet):
         for name, choices in (("minister", ministers), ("portfolio", portfolios)):
             if choices is not None and name in self.filters:
                 self.filters[name].queryset = choices
+
+    def facet_counts(self):
+        """search.facets() of the results, for links that each set one filter to one value
+        (templates/includes/facets.html). A facet whose filter is in use is counted as if it
+        were not, so that each count is what its link finds: with ?minister=a, minister b
+        counts b's releases, not those of a and b together, since the link replaces a."""
+        counts = facets(self.qs)
+        for name, kind in self.FACETS.items():
+            if self.form.cleaned_data.get(name):
+                others = self.data.copy()
+                del others[name]
+                counts[kind] = facets(type(self)(others, queryset=self.queryset).qs)[kind]
+        return counts
 
     # django-filter calls a multiple-choice method even when nothing was chosen (the
     # value is then an empty queryset), so both methods must let that through.
@@ -155,7 +177,8 @@ class ReleaseFilter(django_filters.FilterSet):
         cleaned = self.form.cleaned_data
         dates = cleaned.get("date")
         shown = {
-            "q": {cleaned["q"]: f"“{cleaned['q']}”"} if cleaned.get("q") else {},
+            # Keyed by the value as sent: the form strips the spaces a query may end in.
+            "q": {self.data["q"]: f"“{cleaned['q']}”"} if cleaned.get("q") else {},
             "portfolio": {p.slug: p.name for p in cleaned.get("portfolio") or ()},
             "minister": {m.slug: m.name for m in cleaned.get("minister") or ()},
             "government": {g.slug: g.name for g in filter(None, [cleaned.get("government")])},

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
-from .search import add_snippets, facets
+from .search import add_snippets, parse
 
 PAGE_SIZE = 20
 OLD_SITE_RELEASE_URL = "https://www.beehive.govt.nz/release/{}"
@@ -61,15 +61,16 @@ def home(request):
 
 def release_list(request):
     """All published releases, searched and filtered by the query string. Template:
-    releases/release_list.html; context: filter, page, active_filters, query, facets."""
+    releases/release_list.html; context: filter, page, active_filters, query, searched
+    (the query as parsed), facets."""
     # The one place the list's releases are chosen; the filters (search among them) narrow it.
     releases = Release.objects.published().for_listing()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
-    results = filterset.qs  # validates the form
+    filterset.is_valid()  # fills cleaned_data, the valid fields' values
     query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
     # Counts that narrow a search (a plain list has its filter form for that). They count
     # the results too, which the page then need not do again.
-    counts = facets(results) if query else None
+    counts = filterset.facet_counts() if query else None
     context = filtered_page(request, filterset, counts["total"] if counts else None)
     if query:
         page = context["page"]
@@ -77,7 +78,7 @@ def release_list(request):
     return render(
         request,
         "releases/release_list.html",
-        {**context, "query": query, "facets": counts},
+        {**context, "query": query, "searched": parse(query), "facets": counts},
     )
 
 

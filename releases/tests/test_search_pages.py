@@ -1,5 +1,8 @@
 """Search on the release list: /releases/?q=… with snippets, facets and every filter."""
 
+import html
+import re
+
 import pytest
 
 from releases.importer import import_releases
@@ -70,6 +73,46 @@ def test_facets_count_the_results_and_narrow_them(client, sample):
     narrowed = client.get("/releases/", {"q": "trade mission", "portfolio": trade.slug})
     assert narrowed.context["page"].paginator.count == trade.release_count
     assert f"portfolio={trade.slug}" in response.content.decode()
+
+
+FACET_LINK = re.compile(r'<a href="([^"]*)">[^<]*</a> <span class="count">(\d+)</span>')
+
+
+def facet_links(response):
+    """The facets' links as the page shows them: (address, count) pairs."""
+    section = response.content.decode().split('<section class="facets"')[1].split("</section>")[0]
+    return [(html.unescape(href), int(count)) for href, count in FACET_LINK.findall(section)]
+
+
+def test_each_facet_count_is_what_its_link_finds_with_filters_in_use(client, sample):
+    """With a minister and a year chosen, the other ministers' and years' counts are what
+    choosing them instead gives, not what the chosen and the other have in common."""
+    minister = client.get("/releases/", {"q": "trade"}).context["facets"]["ministers"][0]
+    chosen = {"q": "trade", "minister": minister.slug}
+    chosen["year"] = client.get("/releases/", chosen).context["facets"]["years"][0]["year"]
+    links = facet_links(client.get("/releases/", chosen))
+    assert sum("minister=" in href and minister.slug not in href for href, _ in links) > 1
+    assert sum("year=" in href and f"year={chosen['year']}" not in href for href, _ in links) > 1
+    for href, count in links:
+        assert client.get(f"/releases/{href}").context["page"].paginator.count == count, href
+
+
+def test_a_query_with_nothing_to_find_says_so(client, sample):
+    """A query of only excluded words or punctuation explains why nothing is listed."""
+    for query in ["-trade", "NOT trade", "!!!"]:
+        page = client.get("/releases/", {"q": query}).content.decode()
+        assert "There is nothing to search for" in page
+        assert "0 releases" in page
+
+
+def test_a_query_too_long_to_use_whole_says_so(client, sample):
+    """Words past the 20th are not searched, and the page says so; a short query does not."""
+    long_query = "trade " * 25
+    page = client.get("/releases/", {"q": long_query}).content.decode()
+    assert "only its first 20 words and phrases" in page
+    assert f"“{long_query.strip()}”" not in page  # the heading and filter show its start
+    assert "Words: “trade trade" in page  # removable, though the query ends in a space
+    assert "only its first" not in client.get("/releases/", {"q": "trade"}).content.decode()
 
 
 def test_sort_by_date_on_request(client, sample):
