@@ -62,6 +62,8 @@ class ReleaseFeed(Feed):
         # Feed instances are shared between requests: per-request state lives in the
         # Listing, never on self.
         subject = self.get_subject(slug)
+        # A filter naming a portfolio or minister the public may not know of is invalid
+        # (filters.with_published_releases): a 404, as for an unknown one.
         filterset = self.filterset_class(request.GET or None, queryset=self.releases(subject))
         if filterset.is_bound and not filterset.is_valid():
             raise Http404("Invalid filter.")
@@ -128,7 +130,8 @@ class PortfolioFeed(ReleaseFeed):
     filterset_class = PortfolioReleaseFilter
 
     def get_subject(self, slug):
-        return get_object_or_404(Portfolio, slug=slug)
+        # Not one known only from drafts or embargoed releases (see views.portfolio_detail).
+        return get_object_or_404(Portfolio.objects.with_published_releases(), slug=slug)
 
     def releases(self, portfolio):
         return Release.objects.published().for_portfolio(portfolio)
@@ -146,7 +149,7 @@ class MinisterFeed(ReleaseFeed):
     filterset_class = MinisterReleaseFilter
 
     def get_subject(self, slug):
-        return get_object_or_404(Minister, slug=slug)
+        return get_object_or_404(Minister.objects.with_published_releases(), slug=slug)
 
     def releases(self, minister):
         return Release.objects.published().for_minister(minister)

@@ -50,6 +50,13 @@ class DayRangeFilter(django_filters.DateFromToRangeFilter):
     field_class = DayRangeField
 
 
+def with_published_releases(model):
+    """Choices of the portfolios or ministers the public may know of: one named only on
+    drafts or embargoed releases is neither offered nor accepted, so a form or a feed never
+    reveals what is not yet announced. Built for each request: published() reads the clock."""
+    return lambda request: model.objects.with_published_releases()
+
+
 def sort_filter(choices):
     return django_filters.ChoiceFilter(
         choices=choices, method="sort_releases", label="Order", empty_label=None
@@ -68,13 +75,13 @@ class ReleaseFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     portfolio = django_filters.ModelMultipleChoiceFilter(
-        queryset=Portfolio.objects.all(),
+        queryset=with_published_releases(Portfolio),
         to_field_name="slug",
         method="filter_portfolios",
         label="Portfolios",
     )
     minister = django_filters.ModelMultipleChoiceFilter(
-        queryset=Minister.objects.all(),
+        queryset=with_published_releases(Minister),
         to_field_name="slug",
         method="filter_ministers",
         label="Ministers",

@@ -120,7 +120,9 @@ def portfolio_list(request):
 def portfolio_detail(request, slug):
     """A portfolio's releases, filterable by year and minister, and its ministers with
     counts. Template: releases/portfolio_detail.html."""
-    portfolio = get_object_or_404(Portfolio, slug=slug)
+    # Only a portfolio with releases the public may see: one known only from drafts or
+    # embargoed releases would reveal what is not yet announced.
+    portfolio = get_object_or_404(Portfolio.objects.with_published_releases(), slug=slug)
     releases = Release.objects.published().for_portfolio(portfolio)
     ministers = list(Minister.objects.counted_in(releases))
     filterset = PortfolioReleaseFilter(
@@ -145,7 +147,8 @@ def minister_list(request):
 def minister_detail(request, slug):
     """A minister's releases, filterable by year and portfolio, and the portfolios they
     released in with counts. Template: releases/minister_detail.html."""
-    minister = get_object_or_404(Minister, slug=slug)
+    # As for portfolios: never reveal a minister known only from unpublished releases.
+    minister = get_object_or_404(Minister.objects.with_published_releases(), slug=slug)
     releases = Release.objects.published().for_minister(minister)
     portfolios = list(Portfolio.objects.counted_in(releases))
     filterset = MinisterReleaseFilter(

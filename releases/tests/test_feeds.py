@@ -10,7 +10,7 @@ from releases.importer import import_releases
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import FIXTURES
-from .test_views import JUNE_2021, SEED_SLUG, SEED_TITLE, make_named, make_release
+from .test_views import JUNE_2021, SEED_SLUG, SEED_TITLE, make_named, make_release, unpublished
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,26 @@ def test_feed_with_a_bad_filter_is_not_found(client, june_2021):
     assert client.get(reverse("releases:feed"), {"date_after": "2021-13-45"}).status_code == 404
     assert client.get(reverse("releases:feed"), {"portfolio": "nope"}).status_code == 404
     assert client.get("/portfolios/nope/feed/").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["draft", "embargoed"])
+def test_no_feed_names_those_known_only_from_unpublished_releases(client, kind):
+    """A portfolio or minister that no visible release names has no RSS or Atom feed, and
+    filtering a feed by one is a 404, as for a name that does not exist."""
+    make_release(portfolios=[make_named(Portfolio, "QA Secret Portfolio")],
+                 ministers=[make_named(Minister, "QA Secret Minister")],
+                 **unpublished(kind))  # fmt: skip
+    for url in (
+        "/portfolios/qa-secret-portfolio/feed/",
+        "/portfolios/qa-secret-portfolio/feed/atom/",
+        "/ministers/qa-secret-minister/feed/",
+        "/ministers/qa-secret-minister/feed/atom/",
+        "/releases/feed/?portfolio=qa-secret-portfolio",
+        "/releases/feed/atom/?minister=qa-secret-minister",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "QA Secret" not in response.content.decode()
 
 
 def test_feeds_stay_valid_xml_with_odd_characters(client):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from releases import sitemaps
 from releases.models import Minister, Portfolio, Release
 
-from .test_views import make_named, make_release
+from .test_views import make_named, make_release, unpublished
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,9 @@ def test_portfolio_and_minister_sitemaps_list_those_with_releases(client):
     health, minister = make_named(Portfolio, "Health"), make_named(Minister, "Ayesha Verrall")
     make_named(Portfolio, "Unused")
     make_release(portfolios=[health], ministers=[minister])
+    make_release(portfolios=[make_named(Portfolio, "QA Secret Portfolio")],
+                 ministers=[make_named(Minister, "QA Secret Minister")],
+                 **unpublished("embargoed"))  # fmt: skip
     portfolios, _ = locations(client, "/sitemap-portfolios.xml")
     assert portfolios == ["http://testserver/portfolios/health/"]
     ministers, _ = locations(client, "/sitemap-ministers.xml")

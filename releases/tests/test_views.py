@@ -25,15 +25,17 @@ _serial = itertools.count()
 
 
 def make_release(title=None, *, date=datetime.date(2021, 6, 1), ministers=(), portfolios=(),
-                 status=Release.Status.PUBLISHED, body="Some news.", **fields):  # fmt: skip
-    """A release saved through the model, as the admin would; published yesterday."""
+                 status=Release.Status.PUBLISHED, published_at=None, body="Some news.",
+                 **fields):  # fmt: skip
+    """A release saved through the model, as the admin would; published yesterday unless
+    `published_at` says otherwise."""
     n = next(_serial)
     release = Release.objects.create(
         title=title or f"Release number {n}",
         slug=f"release-{n}",
         date=date,
         status=status,
-        published_at=timezone.now() - datetime.timedelta(days=1),
+        published_at=published_at or timezone.now() - datetime.timedelta(days=1),
         body=body,
         **fields,
     )
@@ -44,6 +46,14 @@ def make_release(title=None, *, date=datetime.date(2021, 6, 1), ministers=(), po
 
 def make_named(model, name):
     return model.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+
+
+def unpublished(kind):
+    """make_release() arguments for a release the public may not see yet: a draft, or one
+    published with a time next year (embargoed)."""
+    if kind == "draft":
+        return {"status": Release.Status.DRAFT}
+    return {"published_at": timezone.now() + datetime.timedelta(days=365)}
 
 
 @pytest.fixture
@@ -341,6 +351,46 @@ def test_drafts_and_future_releases_stay_hidden(client):
     for url in (reverse("releases:list"), portfolio.get_absolute_url(), reverse("releases:home")):
         html = client.get(url).content.decode()
         assert "A draft" not in html and "Embargoed" not in html
+
+
+@pytest.mark.parametrize("kind", ["draft", "embargoed"])
+def test_names_known_only_from_unpublished_releases_have_no_page(client, kind):
+    """A portfolio or minister that no visible release names is not found until one is."""
+    portfolio = make_named(Portfolio, "QA Secret Portfolio")
+    minister = make_named(Minister, "QA Secret Minister")
+    release = make_release("Not yet", portfolios=[portfolio], ministers=[minister],
+                           **unpublished(kind))  # fmt: skip
+    for url in (portfolio.get_absolute_url(), minister.get_absolute_url()):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "QA Secret" not in response.content.decode()
+    Release.objects.filter(pk=release.pk).update(
+        status=Release.Status.PUBLISHED, published_at=timezone.now()
+    )
+    for url in (portfolio.get_absolute_url(), minister.get_absolute_url()):
+        assert "Not yet" in client.get(url).content.decode()
+
+
+def test_filter_choices_name_no_one_known_only_from_unpublished_releases(client):
+    """A minister's portfolio choices, a portfolio's minister choices and the release list's
+    choices of both come from the releases the public may see, not from an embargoed one."""
+    minister, health = make_named(Minister, "Ayesha Verrall"), make_named(Portfolio, "Health")
+    secret_portfolio = make_named(Portfolio, "QA Secret Portfolio")
+    secret_minister = make_named(Minister, "QA Secret Minister")
+    make_release("Public", ministers=[minister], portfolios=[health])
+    make_release("Embargoed", ministers=[minister, secret_minister],
+                 portfolios=[health, secret_portfolio], **unpublished("embargoed"))  # fmt: skip
+    for url, field, public, secret in (
+        (minister.get_absolute_url(), "portfolio", health, secret_portfolio),
+        (health.get_absolute_url(), "minister", minister, secret_minister),
+        (reverse("releases:list"), "portfolio", health, secret_portfolio),
+        (reverse("releases:list"), "minister", minister, secret_minister),
+    ):
+        html = client.get(url).content.decode()
+        assert f'<option value="{public.slug}">{public.name}</option>' in html
+        assert "QA Secret" not in html
+        chosen = client.get(url, {field: secret.slug}).content.decode()
+        assert "Select a valid choice." in chosen and "QA Secret" not in chosen
 
 
 # The old site's addresses --------------------------------------------------------------
