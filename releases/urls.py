@@ -27,8 +27,11 @@ urlpatterns = [
     path("ministers/<slug:slug>/feed/atom/", feeds.MinisterAtomFeed(), name="minister-feed-atom"),
     path("governments/", views.government_list, name="governments"),
     path("governments/<slug:slug>/", views.government_detail, name="government"),
-    # The old site's addresses have no trailing slash.
+    # The old site's addresses have no trailing slash, but links to them are often
+    # copied with one: both move to the release.
     path("release/<str:old_slug>", views.old_release_redirect, name="old-release"),
+    path("release/<str:old_slug>/", views.old_release_redirect),
+    path("robots.txt", views.robots_txt, name="robots"),
     path(
         "sitemap.xml",
         sitemap_views.index,

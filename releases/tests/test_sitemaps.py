@@ -2,6 +2,7 @@
 minister, split into pages."""
 
 import xml.etree.ElementTree as ET
+from urllib.robotparser import RobotFileParser
 
 import pytest
 from django.urls import reverse
@@ -89,3 +90,18 @@ def test_unknown_sitemap_section_is_not_found(client):
 def test_real_archive_needs_splitting():
     """The archive (55,167 releases) is more than one sitemap may hold, so pages are small."""
     assert sitemaps.SITEMAP_SIZE <= 50_000 < 55_167
+
+
+def test_robots_txt_lets_crawlers_in_but_not_the_admin_and_names_the_sitemap(client):
+    """/robots.txt is plain text a crawler reads: the public site may be crawled, the admin
+    not, and the sitemap is given by its full address on the host asked for."""
+    response = client.get("/robots.txt", secure=True)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    robots = RobotFileParser()
+    robots.parse(response.content.decode().splitlines())
+    for url in ("/", "/releases/some-release/", "/portfolios/health/feed/", "/sitemap.xml"):
+        assert robots.can_fetch("Googlebot", url), url
+    assert not robots.can_fetch("Googlebot", "/admin/")
+    assert not robots.can_fetch("Googlebot", "/admin/releases/release/")
+    assert robots.site_maps() == ["https://testserver/sitemap.xml"]

@@ -396,9 +396,11 @@ def test_filter_choices_name_no_one_known_only_from_unpublished_releases(client)
 # The old site's addresses --------------------------------------------------------------
 
 
-def test_old_address_redirects_permanently(client, june_2021):
-    """/release/<old-slug> moves permanently to the release imported from that address."""
-    response = client.get(f"/release/{SEED_SLUG}")
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_old_address_redirects_permanently(client, june_2021, slash):
+    """/release/<old-slug>, with or without a trailing slash, moves permanently to the
+    release imported from that address."""
+    response = client.get(f"/release/{SEED_SLUG}{slash}")
     assert response.status_code == 301
     assert response["Location"] == f"/releases/{SEED_SLUG}/"
 
@@ -415,6 +417,7 @@ def test_reused_old_address_redirects_to_the_newer_release(client):
 def test_unknown_old_address_is_not_found(client):
     """An old address no release came from is a 404."""
     assert client.get("/release/no-such-release").status_code == 404
+    assert client.get("/release/no-such-release/").status_code == 404
 
 
 # Bad input --------------------------------------------------------------------------------
@@ -572,6 +575,7 @@ PAGES_AND_QUERIES = {
     "feed": 3,
     "portfolio-feed": 4,
     "sitemap": 4,  # the release count and latest change, portfolio and minister counts
+    "robots": 0,
 }
 
 
@@ -591,6 +595,7 @@ def page_urls(release, portfolio, minister):
         "feed": reverse("releases:feed"),
         "portfolio-feed": reverse("releases:portfolio-feed", args=[portfolio.slug]),
         "sitemap": reverse("releases:sitemap"),
+        "robots": reverse("releases:robots"),
     }
 
 
