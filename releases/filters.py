@@ -45,6 +45,11 @@ class DayRangeField(django_filters.fields.RangeField):
     def __init__(self, *args, **kwargs):
         super().__init__((forms.DateField(), forms.DateField()), *args, **kwargs)
 
+    def compress(self, data_list):
+        if data_list and None not in data_list and data_list[0] > data_list[1]:
+            raise forms.ValidationError("The first date is after the second.", code="order")
+        return super().compress(data_list)
+
 
 class DayRangeFilter(django_filters.DateFromToRangeFilter):
     field_class = DayRangeField

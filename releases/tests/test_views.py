@@ -453,6 +453,7 @@ def test_bad_page_numbers_are_404(client, june_2021, page):
     [
         ({"date_after": "2021-13-45"}, "Enter a valid date."),
         ({"date_before": "yesterday"}, "Enter a valid date."),
+        ({"date_after": "2022-01-01", "date_before": "2021-01-01"}, "The first date is after"),
         ({"portfolio": "no-such-portfolio"}, "Select a valid choice."),
         ({"minister": "no-such-minister"}, "Select a valid choice."),
         ({"government": "no-such-government"}, "Select a valid choice."),
