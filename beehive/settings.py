@@ -105,6 +105,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-nz"
+# Django ships no en_NZ formats and would fall back to US English (month first):
+# beehive/formats/en_NZ/formats.py reads and writes dates day first.
+FORMAT_MODULE_PATH = ["beehive.formats"]
 TIME_ZONE = "Pacific/Auckland"
 USE_I18N = True
 USE_TZ = True

@@ -5,6 +5,7 @@ record however the source spells it: every spelling seen is kept as an alias who
 key (see names.py) points at the record, so later imports map to the same row.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.signals import m2m_changed
@@ -150,10 +151,29 @@ class Government(models.Model):
         return reverse("releases:government", kwargs={"slug": self.slug})
 
 
+def validate_attachments(value):
+    """Attachments are a list of addresses, as the importer writes them. Anything else
+    shows as nonsense on the public page: a bare string, for one, is listed letter by letter."""
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and item.strip() for item in value
+    ):
+        raise ValidationError(
+            "Enter a list of addresses, each in double quotes, such as "
+            '["https://www.beehive.govt.nz/sites/default/files/report.pdf"], or [] for none.',
+            code="invalid_attachments",
+        )
+
+
 class ReleaseQuerySet(models.QuerySet):
     def published(self):
         """Releases the public may see: published, with a publication time not in the future."""
         return self.filter(status=Release.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Releases published for a time still to come: not public yet (see published())."""
+        return self.filter(status=Release.Status.PUBLISHED).exclude(
+            published_at__lte=timezone.now()
+        )
 
     def for_portfolio(self, portfolio):
         return self.filter(portfolios=portfolio)
@@ -240,7 +260,11 @@ class Release(models.Model):
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(
-        max_length=255, unique=True, help_text="The public address: /releases/<slug>/."
+        max_length=255,
+        unique=True,
+        # No angle brackets: the admin shows help text as HTML.
+        help_text="The last part of the public address, as in /releases/this-is-the-slug/. "
+        "Changing it breaks links to the old address.",
     )
     date = models.DateField(
         null=True,
@@ -260,7 +284,11 @@ class Release(models.Model):
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the release became, or becomes, public."
+        null=True,
+        blank=True,
+        help_text="When a published release goes public, New Zealand time. A time in the "
+        "future schedules it: it stays off the public site, feeds and search until then. "
+        "Left empty, publishing makes it public at once.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -284,7 +312,13 @@ class Release(models.Model):
 
     # The long text comes last: on SQLite, reading any column stored after a long value
     # walks that value's overflow pages (migration 0006 put these columns last).
-    attachments = models.JSONField(default=list, blank=True, help_text="A list of URLs.")
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_attachments],
+        help_text="A list of addresses, each in double quotes: "
+        '["https://www.beehive.govt.nz/sites/default/files/report.pdf"]. [] for none.',
+    )
     body = models.TextField(blank=True, help_text="Markdown.")
     body_html = models.TextField(
         "body HTML",

@@ -1,10 +1,14 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
+from releases.importer import import_releases
 from releases.models import Government, Minister, Portfolio, Release
+
+from .conftest import fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +102,33 @@ def test_governments_are_loaded_in_order():
     assert governments[-1].end_date is None
     for earlier, later in zip(governments, governments[1:]):
         assert earlier.end_date == later.start_date
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    ["https://example.org/report.pdf", ["https://example.org/a.pdf", 2], ["  "], {"url": "x"}],
+)
+def test_attachments_other_than_a_list_of_addresses_are_refused(attachments):
+    """Validation refuses attachments the public page could not list, saying what to enter."""
+    release = make("odd-attachments", datetime.date(2021, 1, 1), attachments=attachments)
+    with pytest.raises(ValidationError) as refused:
+        release.full_clean()
+    assert refused.value.message_dict["attachments"] == [
+        "Enter a list of addresses, each in double quotes, such as "
+        '["https://www.beehive.govt.nz/sites/default/files/report.pdf"], or [] for none.'
+    ]
+
+
+def test_imported_attachments_are_valid():
+    """What the importer stores passes the same validation, so imported releases stay
+    editable in the admin."""
+    result = import_releases(
+        [fixture("2023/07/2023-07-25-government-strengthens-cyber-security.md")]
+    )
+    assert result.errors == []
+    release = Release.objects.get()
+    assert release.attachments == [
+        "https://www.beehive.govt.nz/sites/default/files/2023-07/One%20Pager.pdf",
+        "https://www.beehive.govt.nz/sites/default/files/2023-07/CSAC%20Report.pdf",
+    ]
+    release.full_clean()

@@ -1,0 +1,300 @@
+"""The release admin, as an editor uses it: dates, scheduling, search and attachments."""
+
+import datetime
+import itertools
+import re
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.utils import timezone
+
+from releases.importer import import_releases
+from releases.models import Minister, Release
+
+from .conftest import FIXTURES
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/releases/release/"
+ADD = "/admin/releases/release/add/"
+_serial = itertools.count()
+
+
+@pytest.fixture
+def editor(client):
+    """The test client, logged in as a staff member who may add, change and view releases."""
+    user = User.objects.create_user("editor", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="releases",
+            codename__in=["add_release", "change_release", "view_release"],
+        )
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def sample():
+    """All 250 real releases of the sample."""
+    assert import_releases([FIXTURES]).errors == []
+
+
+def make_release(
+    title=None,
+    *,
+    date=datetime.date(2021, 6, 1),
+    status=Release.Status.PUBLISHED,
+    published_at=None,
+    **fields,
+):
+    """A release saved through the model; published yesterday unless told otherwise."""
+    n = next(_serial)
+    if published_at is None and status == Release.Status.PUBLISHED:
+        published_at = timezone.now() - datetime.timedelta(days=1)
+    return Release.objects.create(
+        title=title or f"Release number {n}",
+        slug=f"release-{n}",
+        date=date,
+        status=status,
+        published_at=published_at,
+        **fields,
+    )
+
+
+def form_data(**changes):
+    """What the add form posts when an editor fills in a title, slug and date."""
+    data = {
+        "title": "Bridge opens",
+        "slug": "bridge-opens",
+        "date": "2026-04-03",
+        "body": "The bridge is open.",
+        "attachments": "[]",
+        "status": Release.Status.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "source_url": "",
+        "_save": "Save",
+    }
+    return data | changes
+
+
+def changelist_titles(response):
+    return [release.title for release in response.context["cl"].result_list]
+
+
+# Dates, day first --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, date",
+    [
+        ("03/04/2026", datetime.date(2026, 4, 3)),
+        ("13/04/2027", datetime.date(2027, 4, 13)),
+        ("3/4/26", datetime.date(2026, 4, 3)),
+        ("3 April 2026", datetime.date(2026, 4, 3)),
+        ("2026-04-03", datetime.date(2026, 4, 3)),
+    ],
+)
+def test_admin_reads_dates_day_first(editor, typed, date):
+    """A date typed the New Zealand way, day first, is the date saved."""
+    response = editor.post(ADD, form_data(date=typed))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Release.objects.get(slug="bridge-opens").date == date
+
+
+def test_admin_shows_dates_as_the_public_site_does(editor):
+    """The changelist writes dates as the public pages do: 3 April 2026."""
+    make_release("Bridge opens", date=datetime.date(2026, 4, 3))
+    response = editor.get(CHANGELIST)
+    assert "3 April 2026" in response.content.decode()
+
+
+def test_admin_publish_time_is_read_day_first(editor):
+    """A publish time typed day first is that day, New Zealand time."""
+    response = editor.post(
+        ADD,
+        form_data(
+            status=Release.Status.PUBLISHED,
+            published_at_0="03/04/2030",
+            published_at_1="09:00",
+        ),
+    )
+    assert response.status_code == 302
+    published_at = timezone.localtime(Release.objects.get(slug="bridge-opens").published_at)
+    assert (published_at.date(), published_at.hour) == (datetime.date(2030, 4, 3), 9)
+
+
+def test_public_date_filter_reads_dates_day_first(client):
+    """/releases/?date_after=01/02/2021 means from 1 February 2021."""
+    make_release("Late January", date=datetime.date(2021, 1, 31))
+    make_release("Early February", date=datetime.date(2021, 2, 1))
+    response = client.get("/releases/", {"date_after": "01/02/2021"})
+    page = response.content.decode()
+    assert "From: 1 February 2021" in page
+    assert "Early February" in page
+    assert "Late January" not in page
+
+
+# Scheduled releases ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_scheduled_draft():
+    return (
+        make_release("Live release"),
+        make_release(
+            "Scheduled release",
+            published_at=timezone.make_aware(datetime.datetime(2099, 3, 4, 9, 30)),
+        ),
+        make_release("Draft release", status=Release.Status.DRAFT),
+    )
+
+
+def changelist_rows(page):
+    """Each row of a changelist page as {column: text}, keyed by the release's title."""
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", page, re.S):
+        cells = dict(re.findall(r'<t[hd] class="field-(\w+)[^"]*">(.*?)</t[hd]>', row))
+        if "title" in cells:
+            rows[re.sub("<[^>]+>", "", cells.pop("title"))] = cells
+    return rows
+
+
+def test_changelist_shows_scheduled_releases_with_their_publish_time(editor, live_scheduled_draft):
+    """A release published for a future time reads "Scheduled", with its publish time."""
+    page = editor.get(CHANGELIST).content.decode()
+    assert ">Publication</a>" in page and ">Publish time</a>" in page
+    rows = changelist_rows(page)
+    assert rows["Live release"]["publication"] == "Live"
+    assert rows["Scheduled release"] == {
+        "date": "1 June 2021",
+        "publication": "Scheduled",
+        "publish_time": "4 March 2099, 9:30 a.m.",
+        "ministers_list": "-",
+    }
+    assert rows["Draft release"]["publication"] == "Draft"
+
+
+@pytest.mark.parametrize(
+    "choice, title",
+    [("live", "Live release"), ("scheduled", "Scheduled release"), ("draft", "Draft release")],
+)
+def test_publication_filter_separates_live_scheduled_and_draft(
+    editor, live_scheduled_draft, choice, title
+):
+    """The publication filter lists live, scheduled and draft releases apart."""
+    response = editor.get(CHANGELIST)
+    assert f'href="?publication={choice}"' in response.content.decode()
+    assert changelist_titles(editor.get(CHANGELIST, {"publication": choice})) == [title]
+
+
+def test_publish_time_help_says_what_a_future_time_does(editor):
+    """The form explains that a future publish time schedules the release."""
+    page = editor.get(ADD).content.decode()
+    assert "A time in the future schedules it" in page
+
+
+# Help text ---------------------------------------------------------------------------------
+
+
+def test_slug_help_shows_the_address_pattern(editor):
+    """The slug's help text reads as text, with no markup swallowed by the browser."""
+    page = editor.get(ADD).content.decode()
+    assert "The last part of the public address, as in /releases/this-is-the-slug/." in page
+    assert "<slug>" not in page
+
+
+# Search ------------------------------------------------------------------------------------
+
+
+def test_search_finds_a_ministers_releases(editor, sample):
+    """Searching a minister's name finds all their releases, not only those naming them in
+    the title."""
+    oconnor = Minister.objects.get(name="Damien O'Connor")
+    theirs = set(oconnor.releases.values_list("title", flat=True))
+    assert len(theirs) > 10
+    response = editor.get(CHANGELIST, {"q": "Damien O'Connor"})
+    assert response.status_code == 200
+    found = changelist_titles(response)
+    assert theirs <= set(found)
+    assert f"{len(found)} results" in response.content.decode()
+
+
+def test_search_finds_words_in_the_body(editor):
+    """A word that appears only in a release's text finds it."""
+    make_release("Bridge opens", body="The Kopu bridge is open to traffic.")
+    make_release("Road closes", body="Nothing to see.")
+    assert changelist_titles(editor.get(CHANGELIST, {"q": "kopu"})) == ["Bridge opens"]
+
+
+def test_search_finds_a_release_by_its_slug_or_source_url(editor, sample):
+    """A slug or source URL typed in full finds its release."""
+    release = Release.objects.get(slug="trade-minister-lead-first-virtual-trade-mission-japan-0")
+    for term in (release.slug, release.source_url):
+        assert changelist_titles(editor.get(CHANGELIST, {"q": term})) == [release.title]
+
+
+def test_search_combines_with_list_filters(editor):
+    """A search narrowed by a list filter lists only releases matching both."""
+    make_release("Bridge opens", body="A new bridge.")
+    make_release("Bridge plans", body="A bridge to come.", status=Release.Status.DRAFT)
+    make_release("Road closes", body="No bridge here.", status=Release.Status.DRAFT)
+    make_release("Harbour news", body="Ferries.", status=Release.Status.DRAFT)
+    response = editor.get(CHANGELIST, {"q": "bridge", "publication": "draft"})
+    assert sorted(changelist_titles(response)) == ["Bridge plans", "Road closes"]
+    assert response.context["cl"].result_count == 2
+    assert "2 results" in response.content.decode()
+    # With the filter's counts shown, each counts the search's matches.
+    counted = editor.get(CHANGELIST, {"q": "bridge", "_facets": "True"}).content.decode()
+    assert "Live (1)" in counted and "Draft (2)" in counted
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', '""', '"unclosed phrase', "-", "OR", "AND NOT OR", "***", "bridge OR", "x" * 10_000,
+     "a\x00b", "'; DROP TABLE releases_release; --", "NEAR(a b)", "title:bridge", "bri*"],
+)  # fmt: skip
+def test_search_never_fails(editor, query):
+    """Quotes, operators and very long input give a page of results, never an error."""
+    make_release("Bridge opens", body="A new bridge.")
+    response = editor.get(CHANGELIST, {"q": query})
+    assert response.status_code == 200
+    assert "results" in response.content.decode()
+
+
+# Attachments -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ['"https://example.org/report.pdf"', "[1, 2]", '[""]', '{"url": "x"}', "42", '""', "{}"],
+)
+def test_attachments_must_be_a_list_of_addresses(editor, typed):
+    """Attachments that are not a list of addresses are refused with a clear message."""
+    response = editor.post(ADD, form_data(attachments=typed))
+    assert response.status_code == 200
+    assert "Enter a list of addresses, each in double quotes" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["", "null", "[]"])
+def test_empty_attachments_mean_none(editor, typed):
+    """An emptied attachments box saves the release with no attachments."""
+    response = editor.post(ADD, form_data(attachments=typed, status=Release.Status.PUBLISHED))
+    assert response.status_code == 302
+    page = editor.get("/releases/bridge-opens/").content.decode()
+    assert "The bridge is open." in page
+    assert "Attachments" not in page
+
+
+def test_attachments_list_shows_on_the_public_page(editor):
+    """A list of addresses saves, and the public page links each one."""
+    url = "https://www.beehive.govt.nz/sites/default/files/report.pdf"
+    response = editor.post(
+        ADD,
+        form_data(attachments=f'["{url}"]', status=Release.Status.PUBLISHED),
+    )
+    assert response.status_code == 302
+    page = editor.get("/releases/bridge-opens/").content.decode()
+    assert f'<li><a href="{url}">{url}</a></li>' in page
