@@ -90,6 +90,14 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+# Shown to staff who may not publish, above the publishing fields they cannot change.
+NOT_A_PUBLISHER = (
+    "Only staff with the “Can publish releases” permission, such as the press secretary, "
+    "can publish a release or set its publish time, and change or delete a release once it "
+    "is published or scheduled. Save your release as a draft and ask one of them to publish it."
+)
+
+
 @admin.register(Release)
 class ReleaseAdmin(admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
@@ -135,6 +143,55 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("ministers")
+
+    # Publishing is a permission of its own, checked on every request: a user who may change
+    # releases but not publish them drafts, and someone who may publish makes them public.
+    # An action declared with @admin.action(permissions=["publish"]) is offered only to
+    # those for whom has_publish_permission() is true.
+
+    def has_publish_permission(self, request):
+        return request.user.has_perm("releases.publish_release")
+
+    def is_locked_for(self, request, obj):
+        """Whether `obj` is published (live or scheduled) and `request`'s user may not
+        publish: changing or deleting it would change what the public sees, or will see."""
+        return (
+            obj is not None
+            and obj.status == Release.Status.PUBLISHED
+            and not self.has_publish_permission(request)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # False makes the change form read-only and refuses its POST with a 403.
+        if self.is_locked_for(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Also checked for each release the "delete selected" action would delete.
+        if self.is_locked_for(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_publish_permission(request):
+            return readonly
+        # Read-only fields are left out of the form, so a forged POST cannot set them: a
+        # new release stays a draft, and Release.save() never stamps it with "now".
+        return [*readonly, "status", "published_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_publish_permission(request):
+            return fieldsets
+        return [
+            (
+                name,
+                (options | {"description": NOT_A_PUBLISHER}) if name == "Publishing" else options,
+            )
+            for name, options in fieldsets
+        ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "attachments":

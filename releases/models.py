@@ -335,6 +335,9 @@ class Release(models.Model):
     class Meta:
         ordering = [models.F("date").desc(nulls_last=True), "-id"]
         get_latest_by = "date"
+        # Changing a release is not publishing it: advisers draft, a press secretary
+        # publishes (enforced in ReleaseAdmin).
+        permissions = [("publish_release", "Can publish releases")]
         indexes = [
             # Covers published() (status and published_at) with the date, so counting a
             # listing reads the index alone, not the rows with their long bodies.

@@ -1,4 +1,5 @@
-"""The release admin, as an editor uses it: dates, scheduling, search and attachments."""
+"""The release admin, as an editor uses it: dates, scheduling, search, attachments, and
+who may publish."""
 
 import datetime
 import itertools
@@ -20,18 +21,30 @@ ADD = "/admin/releases/release/add/"
 _serial = itertools.count()
 
 
-@pytest.fixture
-def editor(client):
-    """The test client, logged in as a staff member who may add, change and view releases."""
-    user = User.objects.create_user("editor", is_staff=True)
+EDITING = ["add_release", "change_release", "view_release"]
+
+
+def log_in(client, username, codenames):
+    """Log the test client in as a staff member with these release permissions only."""
+    user = User.objects.create_user(username, is_staff=True)
     user.user_permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="releases",
-            codename__in=["add_release", "change_release", "view_release"],
-        )
+        Permission.objects.filter(content_type__app_label="releases", codename__in=codenames)
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def editor(client):
+    """The test client, logged in as an adviser who may add, change and view releases, but
+    not publish them."""
+    return log_in(client, "editor", EDITING)
+
+
+@pytest.fixture
+def publisher(client):
+    """The test client, logged in as a press secretary, who may also publish."""
+    return log_in(client, "publisher", [*EDITING, "publish_release"])
 
 
 @pytest.fixture
@@ -110,9 +123,9 @@ def test_admin_shows_dates_as_the_public_site_does(editor):
     assert "3 April 2026" in response.content.decode()
 
 
-def test_admin_publish_time_is_read_day_first(editor):
+def test_admin_publish_time_is_read_day_first(publisher):
     """A publish time typed day first is that day, New Zealand time."""
-    response = editor.post(
+    response = publisher.post(
         ADD,
         form_data(
             status=Release.Status.PUBLISHED,
@@ -279,22 +292,161 @@ def test_attachments_must_be_a_list_of_addresses(editor, typed):
 
 
 @pytest.mark.parametrize("typed", ["", "null", "[]"])
-def test_empty_attachments_mean_none(editor, typed):
+def test_empty_attachments_mean_none(publisher, typed):
     """An emptied attachments box saves the release with no attachments."""
-    response = editor.post(ADD, form_data(attachments=typed, status=Release.Status.PUBLISHED))
+    response = publisher.post(ADD, form_data(attachments=typed, status=Release.Status.PUBLISHED))
     assert response.status_code == 302
-    page = editor.get("/releases/bridge-opens/").content.decode()
+    page = publisher.get("/releases/bridge-opens/").content.decode()
     assert "The bridge is open." in page
     assert "Attachments" not in page
 
 
-def test_attachments_list_shows_on_the_public_page(editor):
+def test_attachments_list_shows_on_the_public_page(publisher):
     """A list of addresses saves, and the public page links each one."""
     url = "https://www.beehive.govt.nz/sites/default/files/report.pdf"
-    response = editor.post(
+    response = publisher.post(
         ADD,
         form_data(attachments=f'["{url}"]', status=Release.Status.PUBLISHED),
     )
     assert response.status_code == 302
-    page = editor.get("/releases/bridge-opens/").content.decode()
+    page = publisher.get("/releases/bridge-opens/").content.decode()
     assert f'<li><a href="{url}">{url}</a></li>' in page
+
+
+# Who may publish ---------------------------------------------------------------------------
+
+NOT_A_PUBLISHER = "Only staff with the “Can publish releases” permission"
+
+
+def change_url(release):
+    return f"{CHANGELIST}{release.pk}/change/"
+
+
+def change_data(release, **changes):
+    """What the change form posts for `release`, with `changes` made."""
+    return form_data(title=release.title, slug=release.slug, date="2021-06-01") | changes
+
+
+def test_editor_sees_publishing_fields_read_only_and_who_can_publish(editor):
+    """An editor's form shows status and publish time as text, and says who can publish."""
+    page = editor.get(ADD).content.decode()
+    assert 'name="title"' in page
+    assert 'name="status"' not in page and 'name="published_at_0"' not in page
+    assert NOT_A_PUBLISHER in page
+
+
+def test_publisher_sets_status_and_publish_time(publisher):
+    """Someone who may publish gets the status and publish time fields, with no warning."""
+    page = publisher.get(ADD).content.decode()
+    assert 'name="status"' in page and 'name="published_at_0"' in page
+    assert NOT_A_PUBLISHER not in page
+
+
+def test_editor_cannot_publish_a_new_release_even_by_a_forged_post(editor, client):
+    """A new release posted as published by an editor is saved as a draft, not public."""
+    response = editor.post(
+        ADD,
+        form_data(
+            status=Release.Status.PUBLISHED, published_at_0="01/01/2020", published_at_1="09:00"
+        ),
+    )
+    assert response.status_code == 302
+    release = Release.objects.get(slug="bridge-opens")
+    assert (release.status, release.published_at) == (Release.Status.DRAFT, None)
+    client.logout()
+    assert client.get("/releases/bridge-opens/").status_code == 404
+
+
+def test_editor_edits_a_draft_but_cannot_publish_it(editor, client):
+    """An editor's changes to a draft are saved; a status or time they post is ignored."""
+    draft = make_release("Bridge opens", status=Release.Status.DRAFT)
+    response = editor.post(
+        change_url(draft),
+        change_data(
+            draft,
+            title="Bridge opens today",
+            status=Release.Status.PUBLISHED,
+            published_at_0="01/01/2020",
+            published_at_1="09:00",
+        ),
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.title == "Bridge opens today"
+    assert (draft.status, draft.published_at) == (Release.Status.DRAFT, None)
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.fixture(params=["live", "scheduled"])
+def published(request):
+    """A live release, then a scheduled one."""
+    if request.param == "live":
+        return make_release("Bridge opens")
+    return make_release(
+        "Bridge opens", published_at=timezone.make_aware(datetime.datetime(2099, 3, 4, 9, 30))
+    )
+
+
+def test_editor_views_a_published_release_read_only(editor, published):
+    """An editor may read a live or scheduled release, with no field to change or button to
+    save or delete it."""
+    response = editor.get(change_url(published))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Bridge opens" in page
+    assert 'name="title"' not in page and 'name="_save"' not in page
+    assert "/delete/" not in page
+
+
+def test_editor_cannot_change_a_published_release_by_a_forged_post(editor, published):
+    """A change to a live or scheduled release posted by an editor is refused and changes
+    nothing: not its text, not its status, not its publish time."""
+    before = published.published_at
+    for changes in [
+        {"title": "Bridge closes"},
+        {"status": Release.Status.DRAFT},
+        {"status": Release.Status.PUBLISHED, "published_at_0": "01/01/2020"},
+    ]:
+        response = editor.post(change_url(published), change_data(published, **changes))
+        assert response.status_code == 403
+    published.refresh_from_db()
+    assert published.title == "Bridge opens"
+    assert (published.status, published.published_at) == (Release.Status.PUBLISHED, before)
+
+
+def test_editor_cannot_delete_a_published_release(client, published):
+    """An editor who may delete releases may delete drafts, but not a live or scheduled
+    release, one at a time or with the "delete selected" action."""
+    editor = log_in(client, "editor", [*EDITING, "delete_release"])
+    draft = make_release("Old draft", status=Release.Status.DRAFT)
+    delete = f"{CHANGELIST}{published.pk}/delete/"
+    assert editor.get(delete).status_code == 403
+    assert editor.post(delete, {"post": "yes"}).status_code == 403
+    action = {"action": "delete_selected", "_selected_action": [published.pk, draft.pk]}
+    response = editor.post(CHANGELIST, action)
+    assert "<title>Cannot delete releases" in response.content.decode()
+    assert editor.post(CHANGELIST, action | {"post": "yes"}).status_code == 403
+    assert Release.objects.count() == 2
+    assert editor.post(f"{CHANGELIST}{draft.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert list(Release.objects.all()) == [published]
+
+
+def test_publisher_publishes_and_changes_published_releases(publisher, client):
+    """A press secretary publishes a draft, which goes live, and may then change it."""
+    release = make_release("Bridge opens", status=Release.Status.DRAFT)
+    published = change_data(release, status=Release.Status.PUBLISHED)
+    assert publisher.post(change_url(release), published).status_code == 302
+    assert 'name="_save"' in publisher.get(change_url(release)).content.decode()
+    response = publisher.post(change_url(release), published | {"title": "Bridge opens today"})
+    assert response.status_code == 302
+    client.logout()
+    assert "Bridge opens today" in client.get(release.get_absolute_url()).content.decode()
+
+
+def test_superuser_can_publish(client):
+    """A superuser, such as the development admin manage.py demo_admin creates, publishes."""
+    client.force_login(User.objects.create_superuser("admin"))
+    response = client.post(ADD, form_data(status=Release.Status.PUBLISHED))
+    assert response.status_code == 302
+    assert Release.objects.published().filter(slug="bridge-opens").exists()
