@@ -35,7 +35,10 @@ class NamedEntityAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(release_count=Count("releases"))
+        # Meta.ordering does not apply to a GROUP BY query: the autocomplete's paginator
+        # needs an order.
+        counted = super().get_queryset(request).annotate(release_count=Count("releases"))
+        return counted.order_by("name")
 
     @admin.display(description="Releases", ordering="release_count")
     def release_count(self, obj):
