@@ -75,6 +75,14 @@ TERM = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit: something both engines index
 OPERATORS = ("OR", "AND", "NOT")  # in capitals, as web search engines read them
+# Fullwidth and halfwidth forms, as some keyboards type them ("Ｐｉｋｅ"), and their plain
+# letters, digits and punctuation. Only these: other compatibility forms are indexed as
+# they are written, so "km²" or "World™" must stay as typed to be found.
+WIDE_FORMS = {
+    code: unicodedata.normalize("NFKC", chr(code))
+    for code in (0x3000, *range(0xFF00, 0xFFF0))
+    if unicodedata.decomposition(chr(code)).startswith(("<wide>", "<narrow>"))
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,8 +106,7 @@ def parse(query):
     """
     text = str(query or "")
     shortened = len(text) > MAX_QUERY_CHARACTERS
-    # NFKC: fullwidth and other compatibility forms ("Ｐｉｋｅ") become the letters indexed.
-    text = unicodedata.normalize("NFKC", text[:MAX_QUERY_CHARACTERS])
+    text = unicodedata.normalize("NFC", text[:MAX_QUERY_CHARACTERS].translate(WIDE_FORMS))
     text = CONTROL_CHARACTERS.sub(" ", text)  # a NUL would end FTS5's string, or break PostgreSQL
     required, excluded, alternative, negated = [], [], False, False
     for minus, phrase, word in TERM.findall(text):

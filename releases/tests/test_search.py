@@ -93,8 +93,15 @@ def test_alternatives_count_towards_the_limit_of_terms():
 
 
 def test_fullwidth_letters_are_read_as_letters(sample):
-    """Compatibility forms typed on some keyboards find the plain letters indexed."""
+    """Fullwidth letters, as some keyboards type them, find the plain letters indexed."""
     assert titles("Ｔａｕｐｏ") == ["Bridge opens in Taupō"]
+
+
+def test_other_compatibility_characters_are_searched_as_written():
+    """Words copied from a release with ², ₂ or ™ in them find it."""
+    make("Hector's World™ online", "It covers 12 km² of bush and cuts CO₂.")
+    for query in ["km²", "CO₂", "World™"]:
+        assert titles(query) == ["Hector's World™ online"], query
 
 
 HOSTILE = [
