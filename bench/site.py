@@ -37,6 +37,15 @@ PAGES = {
         False,
     ),
     "release list, page 2000": ("/releases/?page=2000", False),
+    # Whole search pages, rendered (bench/search.py times the search itself). With filters
+    # in use, each such facet is counted again without its own filter.
+    "search, one word (housing)": ("/releases/?q=housing", False),
+    "search with a minister": ("/releases/?q=housing&minister=phil-twyford", False),
+    "search with four filters": (
+        "/releases/?q=housing&minister=phil-twyford&portfolio=housing"
+        "&government=sixth-labour&year=2018",
+        False,
+    ),
     "home": ("/", False),
     "portfolios A-Z": ("/portfolios/", False),
     "RSS feed": ("/releases/feed/", False),

@@ -145,11 +145,15 @@ class ReleaseFilter(django_filters.FilterSet):
         were not, so that each count is what its link finds: with ?minister=a, minister b
         counts b's releases, not those of a and b together, since the link replaces a."""
         counts = facets(self.qs)
+        cleaned = self.form.cleaned_data
         for name, kind in self.FACETS.items():
-            if self.form.cleaned_data.get(name):
-                others = self.data.copy()
-                del others[name]
-                counts[kind] = facets(type(self)(others, queryset=self.queryset).qs)[kind]
+            if cleaned.get(name):
+                # The results as filter_queryset() makes them, with every filter but this.
+                others = self.queryset.all()
+                for other, value in cleaned.items():
+                    if other != name:
+                        others = self.filters[other].filter(others, value)
+                counts[kind] = facets(others, kinds=[kind])[kind]
         return counts
 
     # django-filter calls a multiple-choice method even when nothing was chosen (the

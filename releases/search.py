@@ -230,9 +230,12 @@ def _snippet_html(excerpt):
     return mark_safe(text.replace(OPEN, "").replace(CLOSE, ""))
 
 
-def facets(queryset, limit=10):
+FACETS = ("portfolios", "ministers", "years", "governments")
+
+
+def facets(queryset, limit=10, kinds=FACETS):
     """Count the releases of a queryset (search results or any list) by portfolio, minister,
-    year and government.
+    year and government, or only by the `kinds` of those asked for.
 
     Returns {"portfolios": [...], "ministers": [...], "years": [...], "governments": [...],
     "total": n}. Portfolios and ministers (the `limit` commonest) and governments are model
@@ -249,7 +252,8 @@ def facets(queryset, limit=10):
         rows = []
     else:
         with connections[queryset.db].cursor() as cursor:
-            cursor.execute(_facet_counts_sql(cursor.db.vendor).format(found=found), params)
+            sql = _facet_counts_sql(cursor.db.vendor, kinds).format(found=found)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
     counts = collections.defaultdict(dict)
     for kind, key, count in rows:
@@ -266,24 +270,27 @@ def facets(queryset, limit=10):
             record.release_count = counted[pk]
         return sorted(records.values(), key=lambda r: (-r.release_count, r.name))[:limit]
 
-    governments = []
-    for government in Government.objects.using(queryset.db).all():
-        if government.pk in counts["governments"]:
-            government.release_count = counts["governments"][government.pk]
-            governments.append(government)
-    years = sorted(counts["years"].items(), reverse=True)
-    return {
-        "portfolios": commonest(Portfolio, counts["portfolios"]),
-        "ministers": commonest(Minister, counts["ministers"]),
-        "years": [{"year": year, "release_count": n} for year, n in years],
-        "governments": governments,
-        "total": counts["total"].get(None, 0),
-    }
+    result = {"total": counts["total"].get(None, 0)}
+    if "portfolios" in kinds:
+        result["portfolios"] = commonest(Portfolio, counts["portfolios"])
+    if "ministers" in kinds:
+        result["ministers"] = commonest(Minister, counts["ministers"])
+    if "years" in kinds:
+        years = sorted(counts["years"].items(), reverse=True)
+        result["years"] = [{"year": year, "release_count": n} for year, n in years]
+    if "governments" in kinds:
+        result["governments"] = []
+        for government in Government.objects.using(queryset.db).all():
+            if government.pk in counts["governments"]:
+                government.release_count = counts["governments"][government.pk]
+                result["governments"].append(government)
+    return result
 
 
-def _facet_counts_sql(vendor):
+def _facet_counts_sql(vendor, kinds):
     """One statement that finds the releases once, then counts them by portfolio, by
-    minister, by year and by government, and in all: rows of (kind, key, count).
+    minister, by year and by government (those of them in `kinds`), and in all: rows of
+    (kind, key, count).
 
     Each engine is told how to reach the links of the releases found: SQLite loops over
     them and looks each one's links up (CROSS JOIN keeps it from reading every link and
@@ -303,23 +310,21 @@ def _facet_counts_sql(vendor):
         year = "CAST(extract(year FROM found.date) AS integer)"
     else:
         year = "CAST(strftime('%%Y', found.date) AS integer)"  # %% : the SQL takes parameters
-    return f"""
-        WITH found AS MATERIALIZED ({{found}})
-        {by("portfolios", "releases_release_portfolios", "portfolio_id")}
-        UNION ALL
-        {by("ministers", "releases_release_ministers", "minister_id")}
-        UNION ALL
-        SELECT 'years', {year}, count(*) FROM found
-        WHERE found.date IS NOT NULL GROUP BY {year}
-        UNION ALL
-        -- The range ReleaseQuerySet.in_government() selects: start included, end excluded.
-        SELECT 'governments', government.id, count(*)
-        FROM found JOIN releases_government AS government
-            ON found.date >= government.start_date
-            AND (government.end_date IS NULL OR found.date < government.end_date)
-        GROUP BY government.id
-        UNION ALL
-        SELECT 'total', NULL, count(*) FROM found"""
+    counts = {
+        "portfolios": by("portfolios", "releases_release_portfolios", "portfolio_id"),
+        "ministers": by("ministers", "releases_release_ministers", "minister_id"),
+        "years": f"""SELECT 'years', {year}, count(*) FROM found
+            WHERE found.date IS NOT NULL GROUP BY {year}""",
+        # The range ReleaseQuerySet.in_government() selects: start included, end excluded.
+        "governments": """SELECT 'governments', government.id, count(*)
+            FROM found JOIN releases_government AS government
+                ON found.date >= government.start_date
+                AND (government.end_date IS NULL OR found.date < government.end_date)
+            GROUP BY government.id""",
+    }
+    selects = [counts[kind] for kind in kinds]
+    selects.append("SELECT 'total', NULL, count(*) FROM found")
+    return f"WITH found AS MATERIALIZED ({{found}}) {' UNION ALL '.join(selects)}"
 
 
 def index_releases(ids, using=None):

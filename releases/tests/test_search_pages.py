@@ -148,6 +148,16 @@ def test_search_page_costs_a_fixed_number_of_queries(client, sample, django_asse
         client.get("/releases/", {"q": "government"})
 
 
+def test_each_filter_in_use_costs_one_query_more(client, sample, django_assert_num_queries):
+    """A search narrowed by a minister and a year recounts those two facets without their
+    own filters (see the test above for how each count matches its link): one statement
+    each, and the records of the ministers counted."""
+    trade = {"q": "trade", "minister": "damien-oconnor", "year": "2021"}
+    with django_assert_num_queries(15):  # 11 for the words alone, 1 to read the minister
+        response = client.get("/releases/", trade)
+    assert response.context["page"].paginator.count > 0
+
+
 def test_number_of_results_counts_undated_releases_and_drafts_not(client):
     """The page's count of results (taken from the facets' counts) includes releases with
     an unknown date, which no year counts, and leaves drafts out."""
