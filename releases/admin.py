@@ -89,7 +89,7 @@ class PublicationFilter(admin.SimpleListFilter):
         if self.value() == "scheduled":
             return queryset.scheduled()
         if self.value() == "draft":
-            return queryset.filter(status=Release.Status.DRAFT)
+            return queryset.drafts()
         return queryset
 
 
@@ -149,8 +149,6 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     # Publishing is a permission of its own, checked on every request: a user who may change
     # releases but not publish them drafts, and someone who may publish makes them public.
-    # An action declared with @admin.action(permissions=["publish"]) is offered only to
-    # those for whom has_publish_permission() is true.
 
     def has_publish_permission(self, request):
         return request.user.has_perm("releases.publish_release")

@@ -169,6 +169,9 @@ class ReleaseQuerySet(models.QuerySet):
         """Releases the public may see: published, with a publication time not in the future."""
         return self.filter(status=Release.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def drafts(self):
+        return self.filter(status=Release.Status.DRAFT)
+
     def scheduled(self):
         """Releases published for a time still to come: not public yet (see published())."""
         return self.filter(status=Release.Status.PUBLISHED).exclude(

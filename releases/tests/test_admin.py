@@ -264,16 +264,19 @@ def test_search_combines_with_list_filters(editor):
 
 
 @pytest.mark.parametrize(
-    "query",
-    ['"', '""', '"unclosed phrase', "-", "OR", "AND NOT OR", "***", "bridge OR", "x" * 10_000,
-     "a\x00b", "'; DROP TABLE releases_release; --", "NEAR(a b)", "title:bridge", "bri*"],
+    ("query", "found"),
+    [('"', False), ('""', False), ('"unclosed phrase', False), ("-", False), ("OR", False),
+     ("AND NOT OR", False), ("***", False), ("bridge OR", True), ("x" * 10_000, False),
+     ("bridge\x00opens", True), ("'; DROP TABLE releases_release; --", False),
+     ("NEAR(a b)", False), ("title:bridge", False), ("bri*", False)],
 )  # fmt: skip
-def test_search_never_fails(editor, query):
-    """Quotes, operators and very long input give a page of results, never an error."""
+def test_search_never_fails(editor, query, found):
+    """Quotes, operators and very long input give a page of results, never an error: the
+    words in them are searched for, and the rest is ignored."""
     make_release("Bridge opens", body="A new bridge.")
     response = editor.get(CHANGELIST, {"q": query})
     assert response.status_code == 200
-    assert "results" in response.content.decode()
+    assert changelist_titles(response) == (["Bridge opens"] if found else [])
 
 
 # Attachments -------------------------------------------------------------------------------
