@@ -74,4 +74,15 @@ def render_markdown(text, source_url=""):
         html = LINK_TAG.sub(
             lambda tag: SITE_RELATIVE.sub(lambda m: f'{m[1]}="{origin}/', tag[0]), html
         )
+    # Links the old site's editors left with no address ("[text]()", 366 of them) would
+    # point at the page itself, and those with a bare host ("www.dbh.govt.nz", 43
+    # releases) at an address on this site that does not exist.
+    if ' href=""' in html or ' href="www.' in html:
+        html = LINK_TAG.sub(lambda tag: mend_link(tag[0]), html)
     return html
+
+
+def mend_link(tag):
+    """An <a> tag of the sanitiser's output without its empty href, or with https:// before
+    a bare www. host."""
+    return tag.replace(' href=""', "").replace(' href="www.', ' href="https://www.')

@@ -61,3 +61,25 @@ def test_search_names_and_row_layout_keep_releases_and_their_search():
             ]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_links_rendered_before_0011_are_mended():
+    """Bodies stored with an empty href or a bare www. host are mended by migration 0011;
+    text that only looks like such an attribute is left as it is."""
+    old = migrate([("releases", "0010_publish_permission")])
+    body_html = (
+        '<p><a href="" rel="nofollow">the report</a> and <a href="www.dbh.govt.nz">DBH</a>'
+        ' <code>href=""</code></p>'
+    )
+    old.get_model("releases", "Release").objects.create(
+        title="Links", slug="links", body_html=body_html, content_hash="abc"
+    )
+    try:
+        new = migrate([("releases", "0011_mend_empty_and_bare_host_links")])
+        assert new.get_model("releases", "Release").objects.get().body_html == (
+            '<p><a rel="nofollow">the report</a> and <a href="https://www.dbh.govt.nz">DBH</a>'
+            ' <code>href=""</code></p>'
+        )
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))

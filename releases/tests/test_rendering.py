@@ -33,6 +33,20 @@ class RenderingTests(SimpleTestCase):
         html = render_markdown('Type `href="/x"` to link.', SOURCE)
         self.assertIn('<code>href="/x"</code>', html)
 
+    def test_links_without_an_address_are_plain_text(self):
+        """'[text]()' shows its text, not a link to the page itself."""
+        html = render_markdown("See [the report]() and [this](https://example.org/).")
+        self.assertIn('See <a rel="nofollow noopener noreferrer">the report</a>', html)
+        self.assertIn('<a href="https://example.org/"', html)
+        self.assertNotIn('href=""', html)
+
+    def test_links_to_a_bare_www_host_get_a_scheme(self):
+        """'[DBH](www.dbh.govt.nz)' links to that site, not to an address on this one;
+        text about href="www.x" stays as written."""
+        html = render_markdown('[DBH](www.dbh.govt.nz) `href="www.x"`')
+        self.assertIn('href="https://www.dbh.govt.nz"', html)
+        self.assertIn('<code>href="www.x"</code>', html)
+
     def test_headings_step_down_below_the_page_title(self):
         """A body's own h1 becomes an h2, so the page keeps one h1."""
         self.assertEqual(render_markdown("# Heading"), "<h2>Heading</h2>\n")
