@@ -6,6 +6,7 @@ process at start-up rather than running insecurely.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "django_filters",
+    "axes",
     "releases",
 ]
 
@@ -61,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "beehive.urls"
@@ -99,6 +103,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes refuses a login before the password is checked once a username has failed
+# too often from one address; ModelBackend then checks the password as before.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -162,9 +173,29 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=()"
 )
 
+# Brute-force protection for the admin login (django-axes). A username is locked from one
+# address, not the whole address, since a newsroom's staff share their office's: five
+# failures lock it for 15 minutes (each try while locked starts them again), a success
+# clears the count. An administrator unlocks someone with manage.py axes_reset_username.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+
+# Behind a load balancer every request comes from its address (REMOTE_ADDR), and a
+# username locked there would be locked for everyone. TRUSTED_PROXY_COUNT says how many
+# proxies in front of the site append to X-Forwarded-For: the entry the outermost one
+# wrote is the client's (beehive/proxies.py).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+AXES_CLIENT_IP_CALLABLE = "beehive.proxies.client_ip_address"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Failed logins and lockouts are warnings: logged whatever LOG_LEVEL says.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
