@@ -2,6 +2,7 @@
 
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
+from django.views.generic import TemplateView
 
 from . import feeds, views
 from .sitemaps import SITEMAPS
@@ -31,7 +32,11 @@ urlpatterns = [
     # copied with one: both move to the release.
     path("release/<str:old_slug>", views.old_release_redirect, name="old-release"),
     path("release/<str:old_slug>/", views.old_release_redirect),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),
+        name="robots",
+    ),
     path(
         "sitemap.xml",
         sitemap_views.index,

@@ -10,7 +10,6 @@ import datetime
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
@@ -196,16 +195,3 @@ def old_release_redirect(request, old_slug):
     if release is None:
         raise Http404("No release came from that address.")
     return redirect(release, permanent=True)
-
-
-def robots_txt(request):
-    """Crawling rules: everything public, not the admin, and where the sitemap is.
-    Template: robots.txt (plain text)."""
-    # Crawlers need the sitemap's full address, and the host is only known per request.
-    sitemap_url = request.build_absolute_uri(reverse("releases:sitemap"))
-    return render(
-        request,
-        "robots.txt",
-        {"sitemap_url": sitemap_url},
-        content_type="text/plain; charset=utf-8",
-    )
