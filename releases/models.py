@@ -13,7 +13,7 @@ from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
-from .rendering import render_markdown
+from .rendering import NestedTooDeeply, render_markdown
 
 
 class NamedQuerySet(models.QuerySet):
@@ -369,6 +369,14 @@ class Release(models.Model):
 
     def get_absolute_url(self):
         return reverse("releases:detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        # A body nested too deeply to render in reasonable time is a form error in the
+        # admin, as it is a file error in an import, rather than a crash in save().
+        try:
+            render_markdown(self.body)
+        except NestedTooDeeply as exc:
+            raise ValidationError({"body": str(exc)}) from None
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)

@@ -1,8 +1,16 @@
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same property-based examples every time, so a submission never fails on a
+# draw that a rerun would not repeat; elsewhere each run explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 FIXTURES = settings.BASE_DIR / "fixtures" / "releases"
 CORPUS = settings.BASE_DIR.parent / "shared" / "corpus" / "beehive-releases.tar.xz"

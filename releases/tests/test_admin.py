@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from django.utils import timezone
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Minister, Release
 
 from .conftest import FIXTURES
@@ -291,6 +291,18 @@ def test_attachments_must_be_a_list_of_addresses(editor, typed):
     response = editor.post(ADD, form_data(attachments=typed))
     assert response.status_code == 200
     assert "Enter a list of addresses, each in double quotes" in response.content.decode()
+    assert not Release.objects.exists()
+
+
+def test_body_nested_too_deeply_is_a_form_error(editor):
+    """A body that would take minutes to render (100,000 nested quotes) is refused with a
+    message on the body field, not a crash, and nothing is saved."""
+    response = editor.post(ADD, form_data(body=">" * 100_000))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body"] == [
+        "blocks or tags nest 100,000 levels deep (quotes inside quotes, lists inside lists "
+        "or HTML tags left open); at most 100 can be shown"
+    ]
     assert not Release.objects.exists()
 
 

@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from playwright import sync_api
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Release
 
 from .conftest import fixture, release_text

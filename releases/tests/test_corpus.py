@@ -2,7 +2,7 @@
 
 import pytest
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 
 pytestmark = [pytest.mark.django_db, pytest.mark.corpus]

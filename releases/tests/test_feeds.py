@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import FIXTURES

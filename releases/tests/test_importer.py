@@ -9,8 +9,7 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
-from releases import importer
-from releases.importer import StrictModeError, import_releases
+from releases.importing import StrictModeError, import_releases, writing
 from releases.models import Minister, MinisterAlias, Portfolio, Release
 
 from .conftest import release_text
@@ -261,7 +260,7 @@ def test_corrupt_archive_is_a_clear_error(tmp_path):
     path.write_bytes(b"\xfd7zXZ\x00 definitely not xz")
     result = import_releases([path])
     assert result.skipped == 1
-    assert str(result.errors[0]).startswith(f"{path}: file: cannot be read")
+    assert str(result.errors[0]).startswith(f"{path}: archive: cannot be read")
 
 
 def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatch):
@@ -269,7 +268,7 @@ def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatc
     without its links."""
     for i in range(3):
         write(f"{i}.md", release_text(url=f"https://www.beehive.govt.nz/release/r{i}"))
-    original = importer.insert_rows
+    original = writing.insert_rows
     calls = []
 
     def interrupt_third_batch(model, *args, **kwargs):
@@ -278,7 +277,7 @@ def test_interrupted_import_keeps_whole_batches_only(write, tmp_path, monkeypatc
             raise KeyboardInterrupt
         return original(model, *args, **kwargs)
 
-    monkeypatch.setattr(importer, "insert_rows", interrupt_third_batch)
+    monkeypatch.setattr(writing, "insert_rows", interrupt_third_batch)
     with pytest.raises(KeyboardInterrupt):
         import_releases([tmp_path], batch_size=1)
     assert sorted(Release.objects.values_list("slug", flat=True)) == ["r0", "r1"]
@@ -309,7 +308,7 @@ def test_truncated_archive_keeps_what_was_read_and_names_the_archive(tmp_path):
     cut.write_bytes(whole[: len(whole) // 2])
     result = import_releases([cut])
     assert result.skipped == 1
-    assert str(result.errors[0]).startswith(f"{cut}: file: cannot be read")
+    assert str(result.errors[0]).startswith(f"{cut}: archive: cannot be read after releases/")
     assert 0 < result.created < 400
 
 

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Government, Minister, Portfolio, Release
 
 from .conftest import fixture

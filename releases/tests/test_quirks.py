@@ -5,7 +5,8 @@ import datetime
 import pytest
 import yaml
 
-from releases.importer import FRONT_MATTER, import_releases, load_yaml
+from releases.importing import import_releases
+from releases.importing.parsing import FRONT_MATTER, load_yaml
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import FIXTURES, SEED, fixture

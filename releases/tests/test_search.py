@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 from releases.search import FTS_TABLE, MAX_TERMS, add_snippets, facets, parse, search
 

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Release
 
 from .conftest import FIXTURES

@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pytest_django.asserts import assertContains
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Release
 
 from .conftest import SEED

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from releases.importer import import_releases
+from releases.importing import import_releases
 from releases.models import Government, Minister, Portfolio, Release
 
 from .conftest import FIXTURES, SEED, release_text

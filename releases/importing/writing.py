@@ -1,0 +1,261 @@
+"""Writing: batches of ParsedReleases -> rows, each batch in one transaction.
+
+Takes lists of ParsedRelease; gives (created, updated) counts and a Problem for each file
+the database refused. Ministers and portfolios are resolved to one record per name, new
+slugs never collide, and a batch is either written whole or not at all.
+"""
+
+import datetime
+import functools
+import itertools
+
+from django.db import DatabaseError, connections, models, router, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import names
+from ..models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
+from .parsing import SLUG_LENGTH
+from .results import Problem
+
+# Values one statement may carry: SQLite's default limit since 3.32 (PostgreSQL's is 65,535).
+MAX_PARAMETERS = 32766
+
+
+class UniqueSlugs:
+    """Hands out slugs that no other row of a model has, without a query per slug."""
+
+    def __init__(self, queryset):
+        self.taken = set(queryset.values_list("slug", flat=True))
+
+    def claim(self, wanted, qualifier=""):
+        base = (wanted or "release")[:SLUG_LENGTH]
+        candidates = [base]
+        if qualifier:
+            candidates.append(f"{base[: SLUG_LENGTH - len(qualifier) - 1]}-{qualifier}")
+        for candidate in candidates:
+            if candidate not in self.taken:
+                self.taken.add(candidate)
+                return candidate
+        n = 2
+        while (candidate := f"{candidates[-1][: SLUG_LENGTH - 8]}-{n}") in self.taken:
+            n += 1
+        self.taken.add(candidate)
+        return candidate
+
+
+class NameRegistry:
+    """Maps every spelling of a minister or portfolio to one record, creating records and
+    aliases for spellings it has not seen."""
+
+    def __init__(self, model, alias_model, fold, display):
+        self.model, self.alias_model, self.fold, self.display = model, alias_model, fold, display
+        self.fk = model._meta.model_name
+        self.by_spelling = dict(alias_model.objects.values_list("spelling", f"{self.fk}_id"))
+        self.by_key = {fold(s): pk for s, pk in self.by_spelling.items()}
+        self.names = dict(model.objects.values_list("pk", "name"))
+        self.slugs = UniqueSlugs(model.objects.all())
+
+    def resolve(self, spellings):
+        """Create whatever records and aliases these spellings need (call inside the batch's
+        transaction), then return {spelling: id}."""
+        new = [s for s in dict.fromkeys(spellings) if s not in self.by_spelling]
+        records = {}
+        for spelling in new:
+            key = self.fold(spelling)
+            if key not in self.by_key and key not in records:
+                name = self.display(spelling)
+                records[key] = self.model(name=name, slug=self.slugs.claim(slugify(name)))
+        self.model.objects.bulk_create(records.values())
+        self.by_key.update((key, record.pk) for key, record in records.items())
+        self.names.update((record.pk, record.name) for record in records.values())
+        aliases = []
+        for spelling in new:
+            self.by_spelling[spelling] = self.by_key[self.fold(spelling)]
+            aliases.append(
+                self.alias_model(spelling=spelling, **{f"{self.fk}_id": self.by_spelling[spelling]})
+            )
+        self.alias_model.objects.bulk_create(aliases)
+        return self.by_spelling
+
+
+class ReleaseWriter:
+    """Upserts batches of parsed releases with their ministers and portfolios."""
+
+    CONTENT_FIELDS = [
+        "import_key", "content_hash", "title", "date", "source_url", "body", "body_html",
+        "attachments", "front_matter", "search_names", "updated_at",
+    ]  # fmt: skip
+    NEW_FIELDS = CONTENT_FIELDS + ["slug", "status", "published_at", "created_at"]
+
+    def __init__(self):
+        self._load()
+
+    def _load(self):
+        """What the database holds: identities, hashes, slugs and names (see write())."""
+        imported = Release.objects.filter(import_key__isnull=False)
+        rows = imported.values_list("import_key", "pk", "content_hash")
+        self.existing = {key: pk for key, pk, _ in rows}
+        self.known_hashes = {content_hash for _, _, content_hash in rows}
+        self.slugs = UniqueSlugs(Release.objects.all())
+        self.ministers = NameRegistry(
+            Minister, MinisterAlias, names.minister_key, names.minister_display_name
+        )
+        self.portfolios = NameRegistry(
+            Portfolio, PortfolioAlias, names.portfolio_key, names.portfolio_display_name
+        )
+
+    def write(self, batch, report):
+        """Write one batch in one transaction; return (created, updated).
+
+        Everything is checked before it gets here, so the database refusing a value is
+        rare; when it does, the batch is rolled back and written again file by file, so
+        the refused file alone is skipped and reported. The slugs and names handed out
+        in the failed attempt are forgotten by reading them again from the database.
+        """
+        try:
+            return self._write(batch)
+        except (DatabaseError, ValueError) as exc:
+            self._load()
+            if len(batch) == 1:
+                report(Problem(batch[0].path, "database", f"refused the release: {exc}"))
+                return 0, 0
+        counts = [self.write([parsed], report) for parsed in batch]
+        return sum(c for c, _ in counts), sum(u for _, u in counts)
+
+    def _write(self, batch):
+        now = timezone.now()
+        new = [p for p in batch if p.import_key not in self.existing]
+        changed = [p for p in batch if p.import_key in self.existing]
+        with transaction.atomic():
+            minister_ids = self.ministers.resolve(s for p in batch for s in p.ministers)
+            portfolio_ids = self.portfolios.resolve(s for p in batch for s in p.portfolios)
+            links = {p.import_key: self._links(p, minister_ids, portfolio_ids) for p in batch}
+            # Each row carries its search_names: the database indexes it as it is written.
+            rows = (
+                [
+                    *self._content(p, links[p.import_key], now),
+                    self._slug(p),
+                    Release.Status.PUBLISHED,
+                    published_at(p.date, now),
+                    now,
+                ]
+                for p in new
+            )
+            ids = dict(insert_rows(Release, self.NEW_FIELDS, rows, returning=["import_key", "id"]))
+            # Files edited since their last import are rare: one UPDATE each is plenty.
+            for p in changed:
+                ids[p.import_key] = self.existing[p.import_key]
+                Release.objects.filter(pk=ids[p.import_key]).update(
+                    **dict(zip(self.CONTENT_FIELDS, self._content(p, links[p.import_key], now)))
+                )
+            changed_ids = [ids[p.import_key] for p in changed]
+            for position, (through, column) in enumerate(
+                [
+                    (Release.ministers.through, "minister_id"),
+                    (Release.portfolios.through, "portfolio_id"),
+                ]
+            ):
+                through.objects.filter(release_id__in=changed_ids).delete()
+                insert_rows(
+                    through,
+                    ["release_id", column],
+                    (
+                        (ids[key], target)
+                        for key, targets in links.items()
+                        for target in targets[position]
+                    ),
+                )
+        self.existing.update(ids)
+        self.known_hashes.update(p.content_hash for p in batch)
+        return len(new), len(changed)
+
+    @staticmethod
+    def _links(parsed, minister_ids, portfolio_ids):
+        """The distinct minister ids and portfolio ids of a release, in the source's order."""
+        return (
+            list(dict.fromkeys(minister_ids[s] for s in parsed.ministers)),
+            list(dict.fromkeys(portfolio_ids[s] for s in parsed.portfolios)),
+        )
+
+    def _content(self, parsed, links, now):
+        minister_ids, portfolio_ids = links
+        # The names search indexes, as search.index_releases() computes them.
+        search_names = " ".join(
+            [self.ministers.names[pk] for pk in minister_ids]
+            + [self.portfolios.names[pk] for pk in portfolio_ids]
+        )
+        return [
+            parsed.import_key, parsed.content_hash, parsed.title, parsed.date, parsed.source_url,
+            parsed.body, parsed.body_html, parsed.attachments, parsed.front_matter, search_names,
+            now,
+        ]  # fmt: skip
+
+    def _slug(self, parsed):
+        """The URL's last segment; where the old site reused it, qualified by the date."""
+        return self.slugs.claim(
+            parsed.url_slug, parsed.date.isoformat() if parsed.date else "undated"
+        )
+
+
+def insert_rows(model, field_names, rows, returning=()):
+    """INSERT rows, as many as one statement may carry at a time; return the `returning`
+    columns of the rows inserted (both databases support RETURNING, which saves looking
+    the new rows up again).
+
+    bulk_create builds and adapts every value in Python; for the full archive that cost
+    more than parsing and rendering together. Only dates and JSON need adapting here.
+    Many rows to a statement matter on SQLite: its search index triggers flush FTS5's
+    pending terms to disk at the end of every statement, so one row per statement (as
+    executemany runs) multiplies the index's segments and took twice as long in all.
+    """
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in field_names]
+    adapters = [
+        # A batch holds few distinct dates and times: adapt each once.
+        functools.cache(functools.partial(f.get_db_prep_save, connection=connection))
+        if isinstance(f, models.DateField)
+        else functools.partial(f.get_db_prep_save, connection=connection)
+        if isinstance(f, models.JSONField)
+        else None
+        for f in fields
+    ]
+    quote = connection.ops.quote_name
+    statement = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    )
+    placeholders = "({})".format(", ".join(["%s"] * len(fields)))
+    suffix = " RETURNING " + ", ".join(map(quote, returning)) if returning else ""
+    rows, returned = iter(rows), []
+    with connection.cursor() as cursor:
+        while chunk := list(itertools.islice(rows, MAX_PARAMETERS // len(fields))):
+            cursor.execute(
+                statement + ", ".join([placeholders] * len(chunk)) + suffix,
+                [a(v) if a else v for row in chunk for a, v in zip(adapters, row)],
+            )
+            if returning:
+                returned += cursor.fetchall()
+    return returned
+
+
+def published_at(date, now):
+    """Imported releases were public on their date; the source gives days, in UTC."""
+    if date is None:
+        return now
+    return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)
+
+
+def analyze_tables():
+    """Refresh the query planner's statistics after a large change: without them both
+    databases pick poor plans for listings and search (PostgreSQL's list page took 450 ms
+    instead of 20 ms after a first import).
+
+    Small imports leave statistics to autovacuum: PostgreSQL keeps a table's size estimate
+    from ANALYZE even when the transaction rolls back, and an estimate taken from a handful
+    of rows made the next large import plan its search-index updates as table scans.
+    """
+    tables = [Release, Release.ministers.through, Release.portfolios.through, Minister, Portfolio]
+    connection = connections[router.db_for_write(Release)]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
