@@ -44,6 +44,7 @@ bench: $(VENV)/.installed libarchive postgres
 	$(PY) bench/imports.py
 	$(PY) bench/search.py
 	$(PY) bench/site.py
+	$(PY) bench/hostile.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -20,6 +20,7 @@ the archive with tarfile, 3.4 s; parsing every file's front matter with python-f
 import argparse
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,7 @@ import tarfile
 import tempfile
 import threading
 import time
+import typing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,8 +65,18 @@ def tree_memory(pid):
     return total
 
 
-def manage(database_url, *args):
-    """Run manage.py; return (seconds, peak bytes of the process tree, stdout)."""
+class Run(typing.NamedTuple):
+    seconds: float
+    peak: int  # bytes, of the whole process tree
+    status: int | None  # None when killed at the timeout
+    stdout: str
+    stderr: str
+
+
+def run_manage(database_url, *args, timeout=None, preexec_fn=None):
+    """Run manage.py with production settings, sampling its memory; return a Run. A run
+    still going after `timeout` seconds is killed with its whole process group (workers
+    included), as is one whose caller is interrupted."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -80,6 +92,8 @@ def manage(database_url, *args):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        process_group=0,
+        preexec_fn=preexec_fn,
     )
     peak = 0
 
@@ -91,12 +105,27 @@ def manage(database_url, *args):
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    out, err = process.communicate()
+    try:
+        out, err = process.communicate(timeout=timeout)
+        status = process.returncode
+    except (subprocess.TimeoutExpired, KeyboardInterrupt) as exc:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        status = None
     elapsed = time.perf_counter() - started
     sampler.join()
-    if process.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{err[-3000:]}")
-    return elapsed, peak, out
+    return Run(elapsed, peak, status, out, err)
+
+
+def manage(database_url, *args):
+    """Run manage.py; return (seconds, peak bytes of the process tree, stdout); exit if it
+    fails."""
+    run = run_manage(database_url, *args)
+    if run.status != 0:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{run.stderr[-3000:]}")
+    return run.seconds, run.peak, run.stdout
 
 
 def fresh(database_url):
@@ -152,10 +181,16 @@ def save_results(name, results, **extra):
     print(f"\nSaved to {out.relative_to(ROOT)}")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def corpus_parser(doc):
+    """An argument parser described by doc's first line, with --corpus and --databases."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgres"])
+    return parser
+
+
+def main():
+    parser = corpus_parser(__doc__)
     parser.add_argument("--runs", type=int, default=3, help="Imports to take the median of.")
     parser.add_argument("--no-loaddata", action="store_true", help="Skip the slow loaddata run.")
     options = parser.parse_args()
