@@ -221,6 +221,18 @@ def test_escaped_markup_in_a_title_never_becomes_a_tag(write, tmp_path, title, s
     assert Release.objects.get().title == stored
 
 
+def test_title_too_tangled_for_strip_tags_loses_its_brackets(write, tmp_path):
+    """A tag left open for 1,000 characters, which Django's strip_tags refuses to read,
+    has its angle brackets removed with a warning instead of failing the file."""
+    write("r.md", release_text(title="<img" + "<" * 60 + " onerror=alert(1) " + "x" * 1000))
+    result = import_releases([tmp_path])
+    assert [(w.field, w.message) for w in result.warnings] == [
+        ("title", "markup too tangled to read as text; its < and > were removed"),
+        ("title", "longer than 500 characters; shortened"),
+    ]
+    assert Release.objects.get().title == ("img onerror=alert(1) " + "x" * 1000)[:499] + "…"
+
+
 def test_body_nested_too_deeply_is_an_error_not_a_hang(folder, write):
     """100,000 nested quotes would take the sanitiser a minute: the file is refused fast."""
     write("deep.md", release_text(body=">" * 100_000))
