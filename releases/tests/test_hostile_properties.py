@@ -15,7 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from releases.importing import import_releases
-from releases.importing.parsing import NAME_LENGTH, TITLE_LENGTH, URL_LENGTH, parse_source
+from releases.importing.parsing import (
+    NAME_LENGTH,
+    TITLE_LENGTH,
+    URL_LENGTH,
+    check_url,
+    parse_source,
+)
 from releases.importing.results import InvalidFile
 from releases.importing.sources import SourceFile
 from releases.models import Release
@@ -114,6 +120,31 @@ def test_parser_gives_a_release_within_limits_or_names_the_field(data):
         return
     if parsed is not None:
         check_limits(parsed)
+
+
+urls = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        "{}://{}{}".format,
+        st.sampled_from(["http", "https", "HTTPS", "ftp", ""]),
+        st.from_regex(r"[a-zA-Z0-9.\-_ ]{0,30}", fullmatch=True),
+        st.text(max_size=30),
+    ),
+)
+
+
+@PARSER
+@given(url=urls)
+def test_only_http_urls_without_control_characters_pass(url):
+    """Whatever check_url accepts, Django's URLValidator (the admin's rule) accepts too,
+    with no whitespace or control character in it."""
+    try:
+        accepted = check_url(url)
+    except InvalidFile as exc:
+        assert exc.field == "url"
+        return
+    URLValidator(schemes=["http", "https"])(accepted)
+    assert not re.search(r"[\s\x00-\x1f\x7f-\x9f]", accepted)
 
 
 @pytest.mark.django_db
