@@ -64,7 +64,8 @@ class NestedTooDeeply(ValueError):
 def nesting_depth(html):
     """How deeply the tags in `html` nest (an unclosed tag counts as open to the end)."""
     depth = deepest = 0
-    for close, name in TAG.findall(html):
+    for tag in TAG.finditer(html):  # not findall: a list of every tag is tens of MB
+        close, name = tag.groups()
         if name.lower() in FLAT_TAGS:
             continue
         depth = max(depth - 1, 0) if close else depth + 1

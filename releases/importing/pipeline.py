@@ -26,6 +26,11 @@ from .sources import read_sources
 from .writing import ReleaseWriter, analyze_tables
 
 ANALYZE_AFTER = 1000  # releases created or updated
+# Files go to the workers, and releases into a transaction, by count and by size, so that
+# memory stays bounded whatever the files hold: the corpus averages 5 kB a file, but 200
+# files of 5 MB each would be a gigabyte in one chunk. Neither limit splits the corpus.
+CHUNK_FILES, CHUNK_BYTES = 200, 2**20
+BATCH_BYTES = 16 * 2**20  # of bodies and their HTML
 WORKER_NICENESS = 10  # added to the parsing workers' niceness (see _parsed)
 
 
@@ -38,7 +43,8 @@ def import_releases(
 ):
     """Import every release under `paths` and return an ImportResult.
 
-    Each batch of `batch_size` files is written in one transaction. With `strict`, the first
+    Each batch of `batch_size` files (fewer if their bodies pass BATCH_BYTES) is written in
+    one transaction. With `strict`, the first
     error raises StrictModeError and nothing at all is written; with `dry_run`, everything is
     validated and counted, then rolled back. `progress`, if given, is called once per file.
     `stop`, if given, is an Event checked between batches: once set, the import stops
@@ -75,7 +81,7 @@ def import_releases(
 
 def _run(paths, result, strict, batch_size, progress, stop):
     writer = ReleaseWriter()
-    batch, keys_in_batch = [], set()
+    batch, keys_in_batch, batch_bytes = [], set(), 0
 
     def report(problem):
         result.problems.append(problem)
@@ -83,6 +89,8 @@ def _run(paths, result, strict, batch_size, progress, stop):
             raise StrictModeError(problem)
 
     def flush():
+        nonlocal batch_bytes
+        batch_bytes = 0
         created, updated = writer.write(batch, report)
         result.created += created
         result.updated += updated
@@ -91,8 +99,8 @@ def _run(paths, result, strict, batch_size, progress, stop):
         keys_in_batch.clear()
         reset_queries()  # under DEBUG, Django would otherwise keep every INSERT in memory
 
-    chunks = _parsed(_all_sources(paths, report), writer.known_hashes)
-    for source, unchanged, parsed, problems in itertools.chain.from_iterable(in_background(chunks)):
+    parsed_chunks = in_background(_parsed(_all_sources(paths, report), writer.known_hashes))
+    for source, unchanged, parsed, problems in itertools.chain.from_iterable(parsed_chunks):
         result.files += 1
         if progress:
             progress(source)
@@ -107,7 +115,8 @@ def _run(paths, result, strict, batch_size, progress, stop):
                 flush()
             batch.append(parsed)
             keys_in_batch.add(parsed.import_key)
-            if len(batch) >= batch_size:
+            batch_bytes += len(parsed.body) + len(parsed.body_html)
+            if len(batch) >= batch_size or batch_bytes >= BATCH_BYTES:
                 flush()
         if stop.is_set():  # what is in the batch so far is written, whole, below
             break
@@ -166,7 +175,21 @@ def _start_worker():
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _parsed(sources, known_hashes, chunk_size=200):
+def chunks(sources, files=CHUNK_FILES, size=CHUNK_BYTES):
+    """Lists of consecutive sources, each of at most `files` files and, unless one file
+    alone is larger, `size` bytes."""
+    chunk, total = [], 0
+    for source in sources:
+        if chunk and (len(chunk) == files or total + len(source.data) > size):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(source)
+        total += len(source.data)
+    if chunk:
+        yield chunk
+
+
+def _parsed(sources, known_hashes):
     """Yield lists of (source, unchanged, parsed release or None, problems), one list per
     chunk of sources, in order (a list, not each file, crosses the thread boundary).
 
@@ -179,8 +202,7 @@ def _parsed(sources, known_hashes, chunk_size=200):
     context = multiprocessing.get_context("fork")  # workers inherit the configured Django
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker) as pool:
         pending = collections.deque()
-        sources = iter(sources)
-        while chunk := list(itertools.islice(sources, chunk_size)):
+        for chunk in chunks(sources):
             unchanged = [s.digest in known_hashes for s in chunk]
             changed = [s for s, u in zip(chunk, unchanged) if not u]
             future = pool.submit(_parse_chunk, changed) if changed else None

@@ -16,7 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from releases.importing import import_releases, pipeline
-from releases.importing.sources import MAX_FILE_BYTES
+from releases.importing.pipeline import chunks
+from releases.importing.sources import MAX_FILE_BYTES, SourceFile
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import release_text
@@ -126,7 +127,7 @@ def test_file_too_large_is_skipped_unread(folder, write):
     write("huge.md", release_text(body="x" * (MAX_FILE_BYTES + 1)))
     assert load(folder)[:2] == (
         1,
-        {"huge.md": ("file", "larger than 5 MB, far beyond any release; skipped")},
+        {"huge.md": ("file", "larger than 2 MB, far beyond any release; skipped")},
     )
     assert_good_files_imported()
 
@@ -370,3 +371,22 @@ def test_a_parsing_process_killed_stops_the_import_with_one_clear_line(folder, w
         "were not read."
     )
     assert json.loads(report.read_text())["aborted"].startswith("a parsing process stopped")
+
+
+def test_workers_get_files_by_count_and_by_size():
+    """Files reach the parsing workers in chunks of at most 200 files or 1 MB, so a
+    folder of large files never sits in memory at once; a larger file goes alone."""
+    sizes = [10] * 450 + [2**20 - 100, 2 * 2**20, 2**19, 2**19 + 1, 10]
+    sources = [SourceFile.read(f"{n}.md", b"x" * size) for n, size in enumerate(sizes)]
+    assert [len(chunk) for chunk in chunks(sources)] == [200, 200, 50, 1, 1, 1, 2]
+    assert [s for chunk in chunks(sources) for s in chunk] == sources
+
+
+def test_a_batch_of_large_releases_is_written_in_several_transactions(write, tmp_path):
+    """Releases go into a transaction by count and by size: ten bodies of 1.9 MB (3.8 MB
+    each with their HTML) make two batches of 16 MB or so, not one of 38 MB."""
+    for i in range(10):
+        body = f"Paragraph {i} of a very long release.\n\n" * (19 * 2**20 // 400)
+        write(f"{i}.md", release_text(url=f"https://www.beehive.govt.nz/release/r{i}", body=body))
+    result = import_releases([tmp_path])
+    assert (result.errors, result.created, result.batches) == ([], 10, 2)
