@@ -138,7 +138,10 @@ class Release(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Live once published_at has passed, scheduled until then (see published()).
         PUBLISHED = "published", "Published"
+        # Still at its address with a notice; listed nowhere (see viewable()).
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(
@@ -172,6 +175,25 @@ class Release(models.Model):
         "future schedules it: it stays off the public site, feeds and search until then. "
         "Left empty, publishing makes it public at once.",
     )
+    # Every column added here is nullable with no default: a NOT NULL one makes Django
+    # rebuild the table on SQLite, which drops the search triggers (migration 0006), and
+    # the importer's INSERTs name their columns, leaving any new one to the database.
+    last_updated_at = models.DateTimeField(
+        "last updated",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was last updated in public. Empty until then: a release never "
+        "updated was last updated when it was first published (see with_times()).",
+    )
+    withdrawn_at = models.DateTimeField("withdrawn", null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(  # noqa: DJ001 (nullable: see above)
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Shown on the release's page beside the date it was withdrawn.",
+    )
+    # Modified: any change at all, for syncing and caching; never shown as a public time.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -232,6 +254,12 @@ class Release(models.Model):
             # than from the rows (the facets of "Maori" took 12 ms instead of 16). PostgreSQL
             # reads the rows its search index points at in one bitmap scan instead.
             models.Index(fields=["id", "status", "published_at", "date"], name="release_match_idx"),
+            # latest_update(): only the few releases updated in public are in it.
+            models.Index(
+                fields=["last_updated_at"],
+                name="release_last_updated_idx",
+                condition=Q(last_updated_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -256,6 +284,10 @@ class Release(models.Model):
             render_markdown(self.body)
         except NestedTooDeeply as exc:
             raise ValidationError({"body": str(exc)}) from None
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)

@@ -5,7 +5,8 @@ Apart from models.py so each stays a readable size; it reaches the models throug
 """
 
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 
@@ -46,9 +47,23 @@ class NamedQuerySet(models.QuerySet):
 
 
 class ReleaseQuerySet(models.QuerySet):
+    # The publication rule, once: published() lists what it selects, viewable() adds the
+    # withdrawn releases that still answer at their address. Read at query time, so a
+    # scheduled release appears on time with no job to run.
+
+    def _live(self):
+        """Public now: published, with a publish time that has passed."""
+        return Q(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
     def published(self):
-        """Releases the public may see: published, with a publication time not in the future."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Releases the public sees listed (lists, search, facets, counts, feeds, sitemaps,
+        the home page): published, with a publication time not in the future."""
+        return self.filter(self._live())
+
+    def viewable(self):
+        """Releases the public may open at their address: the published ones and the
+        withdrawn ones, which show a withdrawal notice there but are listed nowhere."""
+        return self.filter(self._live() | Q(status=self.model.Status.WITHDRAWN))
 
     def drafts(self):
         return self.filter(status=self.model.Status.DRAFT)
@@ -58,6 +73,34 @@ class ReleaseQuerySet(models.QuerySet):
         return self.filter(status=self.model.Status.PUBLISHED).exclude(
             published_at__lte=timezone.now()
         )
+
+    def withdrawn(self):
+        return self.filter(status=self.model.Status.WITHDRAWN)
+
+    def with_times(self):
+        """Annotate the public times as pages, feeds and sitemaps show them:
+        `first_published` (when it went public) and `last_updated` (its last public update;
+        until there is one, the same as first published).
+
+        An imported release with no date of its own (the source's 0001-01-01 placeholder)
+        was stamped with the import time (published_at() in importing/writing.py), which is
+        not when it was published: its times are unknown (None), never the import day.
+        """
+        first = Case(
+            When(date__isnull=True, import_key__isnull=False, then=None),
+            default=F("published_at"),
+        )
+        return self.annotate(first_published=first, last_updated=Coalesce("last_updated_at", first))
+
+    def latest_update(self):
+        """The newest last-updated time among these releases, from two MAX()es the indexes
+        answer, rather than a coalesce over every row: on SQLite last_updated_at sits after
+        the long text, and reading it from 55,000 rows would walk all their bodies."""
+        first = self.aggregate(latest=Max("published_at"))["latest"]
+        updated = self.filter(last_updated_at__isnull=False).aggregate(
+            latest=Max("last_updated_at")
+        )["latest"]
+        return max(filter(None, [first, updated]), default=None)
 
     def for_portfolio(self, portfolio):
         return self.filter(portfolios=portfolio)
