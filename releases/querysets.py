@@ -94,8 +94,8 @@ class ReleaseQuerySet(models.QuerySet):
 
     def latest_update(self):
         """The newest last-updated time among these releases, from two MAX()es the indexes
-        answer, rather than a coalesce over every row: on SQLite last_updated_at sits after
-        the long text, and reading it from 55,000 rows would walk all their bodies."""
+        answer (release_published_idx, release_last_updated_idx), where MAX() of a coalesce
+        would read every published row."""
         first = self.aggregate(latest=Max("published_at"))["latest"]
         updated = self.filter(last_updated_at__isnull=False).aggregate(
             latest=Max("last_updated_at")
