@@ -1,8 +1,13 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
+from django.template.response import TemplateResponse
 
+from .editorial import states
+from .editorial.times import goes_live, nz_time
 from .models import (
     Minister,
     MinisterAlias,
@@ -69,8 +74,8 @@ class AttachmentsField(forms.JSONField):
 
 
 class PublicationFilter(admin.SimpleListFilter):
-    """Live, scheduled or draft: "Published" alone hides that a release published for a
-    future time is not public yet."""
+    """Live, scheduled, withdrawn or draft: "Published" alone hides that a release
+    published for a future time is not public yet."""
 
     title = "publication"
     parameter_name = "publication"
@@ -79,6 +84,7 @@ class PublicationFilter(admin.SimpleListFilter):
         return [
             ("live", "Live"),
             ("scheduled", "Scheduled (publish time in the future)"),
+            ("withdrawn", "Withdrawn"),
             ("draft", "Draft"),
         ]
 
@@ -87,16 +93,26 @@ class PublicationFilter(admin.SimpleListFilter):
             return queryset.published()
         if self.value() == "scheduled":
             return queryset.scheduled()
+        if self.value() == "withdrawn":
+            return queryset.withdrawn()
         if self.value() == "draft":
             return queryset.drafts()
         return queryset
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Shown on each release's page: “Withdrawn on 3 June 2026: <your reason>”.",
+    )
+
+
 # Shown to staff who may not publish, above the publishing fields they cannot change.
 NOT_A_PUBLISHER = (
     "Only staff with the “Can publish releases” permission, such as the press secretary, "
-    "can publish a release or set its publish time, and change or delete a release once it "
-    "is published or scheduled. Save your release as a draft and ask one of them to publish it."
+    "can publish, schedule, unpublish or withdraw a release, and change or delete a release "
+    "once it is published, scheduled or withdrawn. Save your release as a draft and ask one "
+    "of them to publish it."
 )
 
 
@@ -117,13 +133,19 @@ class ReleaseAdmin(admin.ModelAdmin):
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["ministers", "portfolios"]
-    readonly_fields = ["created_at", "updated_at", "import_key", "front_matter"]
+    readonly_fields = [
+        "publication_times", "last_updated", "created", "modified", "import_key", "front_matter",
+    ]  # fmt: skip
+    actions = ["publish_selected", "unpublish_selected", "withdraw_selected"]
     fieldsets = [
         (
             None,
             {"fields": ["title", "slug", "date", "ministers", "portfolios", "body", "attachments"]},
         ),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "publication_times", "last_updated"]},
+        ),
         (
             "Source",
             {
@@ -134,8 +156,8 @@ class ReleaseAdmin(admin.ModelAdmin):
                     "source_url",
                     "import_key",
                     "front_matter",
-                    "created_at",
-                    "updated_at",
+                    "created",
+                    "modified",
                 ],  # fmt: skip
             },
         ),
@@ -152,14 +174,15 @@ class ReleaseAdmin(admin.ModelAdmin):
     # releases but not publish them drafts, and someone who may publish makes them public.
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("releases.publish_release")
+        # Also what admin actions with permissions=["publish"] ask.
+        return states.can_publish(request.user)
 
     def is_locked_for(self, request, obj):
-        """Whether `obj` is published (live or scheduled) and `request`'s user may not
-        publish: changing or deleting it would change what the public sees, or will see."""
+        """Whether `obj` is published (live or scheduled) or withdrawn and `request`'s user
+        may not publish: changing or deleting it changes what the public sees, or will."""
         return (
             obj is not None
-            and obj.status == Release.Status.PUBLISHED
+            and obj.status != Release.Status.DRAFT
             and not self.has_publish_permission(request)
         )
 
@@ -177,7 +200,9 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
-        if self.has_publish_permission(request):
+        # A withdrawn release changes state only through the actions (publish reinstates
+        # it, unpublish makes it a draft), which keep its notice and times consistent.
+        if self.has_publish_permission(request) and not (obj and obj.is_withdrawn):
             return readonly
         # Read-only fields are left out of the form, so a forged POST cannot set them: a
         # new release stays a draft, and Release.save() never stamps it with "now".
@@ -194,6 +219,14 @@ class ReleaseAdmin(admin.ModelAdmin):
             )
             for name, options in fieldsets
         ]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "status":
+            # Withdrawing needs a reason and stamps a time: the withdraw action does it.
+            kwargs["choices"] = [
+                choice for choice in db_field.choices if choice[0] != Release.Status.WITHDRAWN
+            ]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "attachments":
@@ -225,12 +258,76 @@ class ReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="Publication", ordering="status")
     def publication(self, obj):
         if obj.status != Release.Status.PUBLISHED:
-            return "Draft"
+            return obj.get_status_display()
         return "Live" if obj.live else "Scheduled"
+
+    # Every time in New Zealand time with its zone (editorial/times.py).
 
     @admin.display(description="Publish time", ordering="published_at")
     def publish_time(self, obj):
-        return obj.published_at
+        return goes_live(obj) or nz_time(obj.published_at) or "-"
+
+    @admin.display(description="Public state")
+    def publication_times(self, obj):
+        if obj.is_withdrawn:
+            return f"Withdrawn {nz_time(obj.withdrawn_at)}: {obj.withdrawal_reason}"
+        if obj.status == Release.Status.DRAFT:
+            return "Draft: not public"
+        return goes_live(obj) or f"Live since {nz_time(obj.published_at)}"
+
+    @admin.display(description="Last updated in public")
+    def last_updated(self, obj):
+        return nz_time(obj.last_updated_at or obj.published_at) or "-"
+
+    @admin.display(description="Created")
+    def created(self, obj):
+        return nz_time(obj.created_at) or "-"
+
+    @admin.display(description="Modified (any change)")
+    def modified(self, obj):
+        return nz_time(obj.updated_at) or "-"
+
+    # Publishers' bulk actions: each release goes through editorial/states.py, which
+    # checks the permission again, so a forged POST gets nowhere.
+
+    @admin.action(description="Publish selected releases", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        for release in queryset:
+            states.publish(release, request.user)
+        self.message_user(request, f"Published {len(queryset)} release(s).")
+
+    @admin.action(
+        description="Unpublish selected releases (back to draft)", permissions=["publish"]
+    )
+    def unpublish_selected(self, request, queryset):
+        for release in queryset:
+            states.unpublish(release, request.user)
+        self.message_user(request, f"Unpublished {len(queryset)} release(s): now drafts.")
+
+    @admin.action(description="Withdraw selected releases…", permissions=["publish"])
+    def withdraw_selected(self, request, queryset):
+        """Asks for one reason for all on a confirmation page, then withdraws each live one."""
+        form = WithdrawForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Withdraw releases",
+                "opts": self.model._meta,
+                "releases": queryset,
+                "form": form,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/releases/release/withdraw.html", context)
+        refused = []
+        for release in queryset:
+            try:
+                states.withdraw(release, form.cleaned_data["reason"], request.user)
+            except ValidationError as error:
+                refused.extend(error.messages)
+        self.message_user(request, f"Withdrew {len(queryset) - len(refused)} release(s).")
+        for message in refused:
+            self.message_user(request, message, level="warning")
+        return None
 
     @admin.display(description="Ministers")
     def ministers_list(self, obj):

@@ -103,7 +103,7 @@ class ReleaseFeed(Feed):
         return f"{listing.title}, newest first, in full."
 
     def items(self, listing):
-        return listing.releases.with_links().newest_first()[:FEED_LENGTH]
+        return listing.releases.with_links().with_times().newest_first()[:FEED_LENGTH]
 
     def item_title(self, release):
         return xml_text(release.title)
@@ -111,11 +111,16 @@ class ReleaseFeed(Feed):
     def item_description(self, release):
         return xml_text(release.body_html)
 
+    # The public times (ReleaseQuerySet.with_times()), never the modified time: that an
+    # import or a typo fix touched a row is no news to a reader.
+
     def item_pubdate(self, release):
-        return release.published_at or release.created_at
+        return release.first_published
 
     def item_updateddate(self, release):
-        return release.updated_at
+        # Atom requires <updated>: a release whose times are unknown (an undated import)
+        # falls back on its publish time, the only one it has.
+        return release.last_updated or release.published_at
 
     def item_author_name(self, release):
         return xml_text(", ".join(m.name for m in release.ministers.all())) or None

@@ -7,45 +7,14 @@ key (see names.py) points at the record, so later imports map to the same row.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import F, Q
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
+from .querysets import NamedQuerySet, ReleaseQuerySet
 from .rendering import NestedTooDeeply, render_markdown
-
-
-class NamedQuerySet(models.QuerySet):
-    def active(self):
-        """Records with published releases, each annotated with `release_count` and the
-        dates of its first and last (`first_date`, `last_date`)."""
-        return (
-            self.filter(releases__in=Release.objects.published())
-            .annotate(
-                release_count=Count("releases"),
-                # Dates, not years: extracting a year from every row costs more than the rest.
-                first_date=Min("releases__date"),
-                last_date=Max("releases__date"),
-            )
-            .order_by("name")  # Meta.ordering does not apply to a grouped query
-        )
-
-    def with_published_releases(self):
-        """Records with at least one published release. EXISTS stops at the first one found,
-        where active() counts them all."""
-        link = self.model.releases.field.name  # "ministers" or "portfolios" on Release
-        published = Release.objects.published().filter(**{link: OuterRef("pk")})
-        return self.filter(Exists(published))
-
-    def counted_in(self, releases):
-        """Records linked to any of `releases`, each annotated with `release_count`, the
-        number of those releases it has; most first, then by name."""
-        return (
-            self.filter(releases__in=releases)
-            .annotate(release_count=Count("releases"))
-            .order_by("-release_count", "name")
-        )
 
 
 class NamedEntity(models.Model):
@@ -164,102 +133,15 @@ def validate_attachments(value):
         )
 
 
-class ReleaseQuerySet(models.QuerySet):
-    def published(self):
-        """Releases the public may see: published, with a publication time not in the future."""
-        return self.filter(status=Release.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def drafts(self):
-        return self.filter(status=Release.Status.DRAFT)
-
-    def scheduled(self):
-        """Releases published for a time still to come: not public yet (see published())."""
-        return self.filter(status=Release.Status.PUBLISHED).exclude(
-            published_at__lte=timezone.now()
-        )
-
-    def for_portfolio(self, portfolio):
-        return self.filter(portfolios=portfolio)
-
-    def for_minister(self, minister):
-        return self.filter(ministers=minister)
-
-    def in_government(self, government):
-        """Releases dated while `government` was in office."""
-        dated = self.filter(date__gte=government.start_date)
-        return dated.filter(date__lt=government.end_date) if government.end_date else dated
-
-    def with_links(self):
-        """Fetch ministers and portfolios in two queries, however many releases are listed."""
-        return self.prefetch_related("ministers", "portfolios")
-
-    def for_listing(self):
-        """Load only what a listing shows of each release (templates/includes/release_card):
-        its title, address and date, and its links. A search ranks thousands of matches,
-        and every column loaded is read for each."""
-        return self.only("title", "slug", "date").with_links()
-
-    def for_any_portfolio(self, portfolios):
-        """Releases in at least one of `portfolios`, each listed once.
-
-        A subquery rather than a join, so a release in two of them is not repeated and
-        no DISTINCT (which would sort every matching row) is needed.
-        """
-        through = Release.portfolios.through.objects
-        return self.filter(pk__in=through.filter(portfolio__in=portfolios).values("release_id"))
-
-    def for_any_minister(self, ministers):
-        """Releases issued by at least one of `ministers`, each listed once."""
-        through = Release.ministers.through.objects
-        return self.filter(pk__in=through.filter(minister__in=ministers).values("release_id"))
-
-    def in_year(self, year):
-        return self.filter(date__year=year)
-
-    def dated_between(self, start=None, end=None):
-        """Releases dated from `start` to `end`, both included; either may be None."""
-        releases = self.filter(date__gte=start) if start else self
-        return releases.filter(date__lte=end) if end else releases
-
-    def newest_first(self):
-        """Newest first; releases with an unknown date last; ties by id so pages are stable."""
-        return self.order_by(F("date").desc(nulls_last=True), "-id")
-
-    def oldest_first(self):
-        return self.order_by(F("date").asc(nulls_last=True), "id")
-
-    def older_than(self, release):
-        """Releases before `release` in date order (same-day ties by id), nearest first."""
-        return self.filter(
-            Q(date__lt=release.date) | Q(date=release.date, pk__lt=release.pk)
-        ).newest_first()
-
-    def newer_than(self, release):
-        """Releases after `release` in date order (same-day ties by id), nearest first."""
-        return self.filter(
-            Q(date__gt=release.date) | Q(date=release.date, pk__gt=release.pk)
-        ).oldest_first()
-
-    def with_primary_portfolio(self):
-        """Annotate `primary_portfolio_id`: the portfolio listed first, which the importer
-        writes first, so the link table's lowest id is the source's order."""
-        through = Release.portfolios.through.objects
-        first = through.filter(release_id=OuterRef("pk")).order_by("pk").values("portfolio_id")
-        return self.annotate(primary_portfolio_id=Subquery(first[:1]))
-
-    def from_source_url(self, url):
-        """Releases first published at `url`, newest first. The old site reused 26 addresses
-        for two releases on different dates, so this may hold two; the newer one is what
-        the address showed last."""
-        return self.filter(source_url=url).newest_first()
-
-
 class Release(models.Model):
     """A press release, as imported from Markdown or written by staff in the admin."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        # Live once published_at has passed, scheduled until then (see published()).
         PUBLISHED = "published", "Published"
+        # Still at its address with a notice; listed nowhere (see viewable()).
+        WITHDRAWN = "withdrawn", "Withdrawn"
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(
@@ -293,6 +175,25 @@ class Release(models.Model):
         "future schedules it: it stays off the public site, feeds and search until then. "
         "Left empty, publishing makes it public at once.",
     )
+    # Every column added here is nullable with no default: a NOT NULL one makes Django
+    # rebuild the table on SQLite, which drops the search triggers (migration 0006), and
+    # the importer's INSERTs name their columns, leaving any new one to the database.
+    last_updated_at = models.DateTimeField(
+        "last updated",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was last updated in public. Empty until then: a release never "
+        "updated was last updated when it was first published (see with_times()).",
+    )
+    withdrawn_at = models.DateTimeField("withdrawn", null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(  # noqa: DJ001 (nullable: see above)
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Shown on the release's page beside the date it was withdrawn.",
+    )
+    # Modified: any change at all, for syncing and caching; never shown as a public time.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -353,6 +254,12 @@ class Release(models.Model):
             # than from the rows (the facets of "Maori" took 12 ms instead of 16). PostgreSQL
             # reads the rows its search index points at in one bitmap scan instead.
             models.Index(fields=["id", "status", "published_at", "date"], name="release_match_idx"),
+            # latest_update(): only the few releases updated in public are in it.
+            models.Index(
+                fields=["last_updated_at"],
+                name="release_last_updated_idx",
+                condition=Q(last_updated_at__isnull=False),
+            ),
         ]
 
     def __str__(self):
@@ -377,6 +284,10 @@ class Release(models.Model):
             render_markdown(self.body)
         except NestedTooDeeply as exc:
             raise ValidationError({"body": str(exc)}) from None
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)

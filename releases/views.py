@@ -1,7 +1,8 @@
 """The public site: releases browsed by portfolio, minister, government and date.
 
-Views are thin: each starts from Release.objects.published(), narrows it with queryset
-verbs or a FilterSet (filters.py), pages it and renders. Every page costs a fixed number of
+Views are thin: each starts from Release.objects.published() (what is listed), or for a
+release's own address viewable() (also the withdrawn, with their notice), narrows it with
+queryset verbs or a FilterSet (filters.py), pages it and renders. Every page costs a fixed number of
 queries whatever the number of releases (tests/test_views.py counts them).
 """
 
@@ -83,10 +84,10 @@ def release_list(request):
 
 
 def release_detail(request, slug):
-    """One release, with the previous and next release in its first-listed portfolio.
-    Template: releases/release_detail.html."""
+    """One release, with its public times, a notice if it was withdrawn, and the previous
+    and next release in its first-listed portfolio. Template: releases/release_detail.html."""
     release = get_object_or_404(
-        Release.objects.published().with_links().with_primary_portfolio(), slug=slug
+        Release.objects.viewable().with_links().with_primary_portfolio().with_times(), slug=slug
     )
     portfolio = next(
         (p for p in release.portfolios.all() if p.pk == release.primary_portfolio_id), None
@@ -191,7 +192,8 @@ def old_release_redirect(request, old_slug):
     ReleaseQuerySet.from_source_url): it is what the address showed last, and the choice
     must not change between requests for a permanent redirect."""
     url = OLD_SITE_RELEASE_URL.format(old_slug)
-    release = Release.objects.published().from_source_url(url).only("slug").first()
+    # A withdrawn release keeps its address, and so the old one that leads to it.
+    release = Release.objects.viewable().from_source_url(url).only("slug").first()
     if release is None:
         raise Http404("No release came from that address.")
     return redirect(release, permanent=True)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission, User
 from hypothesis import settings as hypothesis_settings
 
 # CI runs the same property-based examples every time, so a submission never fails on a
@@ -64,4 +65,32 @@ def corpus():
     return CORPUS
 
 
-__all__ = ["CORPUS", "FIXTURES", "SEED", "Path", "fixture", "release_text"]
+# Staff, as the admin tests log in ----------------------------------------------------------
+
+EDITING = ["add_release", "change_release", "view_release"]
+
+
+def log_in(client, username, codenames):
+    """Log the test client in as a staff member with these release permissions only."""
+    user = User.objects.create_user(username, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="releases", codename__in=codenames)
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(client):
+    """The test client, logged in as an adviser who may add, change and view releases, but
+    not publish them."""
+    return log_in(client, "editor", EDITING)
+
+
+@pytest.fixture
+def publisher(client):
+    """The test client, logged in as a press secretary, who may also publish."""
+    return log_in(client, "publisher", [*EDITING, "publish_release"])
+
+
+__all__ = ["CORPUS", "EDITING", "FIXTURES", "SEED", "Path", "fixture", "log_in", "release_text"]

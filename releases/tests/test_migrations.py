@@ -1,5 +1,7 @@
 """Migrations that rewrite stored releases keep every one of them, searchable."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -81,5 +83,38 @@ def test_links_rendered_before_0011_are_mended():
             '<p><a rel="nofollow">the report</a> and <a href="https://www.dbh.govt.nz">DBH</a>'
             ' <code>href=""</code></p>'
         )
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_releases_stored_before_0012_keep_their_own_dates_and_their_search():
+    """A release imported before migration 0012 is last updated on its own date, not the
+    day of its import or of the migration, and search still finds it (SQLite adds the new
+    columns in place, keeping the search triggers)."""
+    old = migrate([("releases", "0011_mend_empty_and_bare_host_links")])
+    first = datetime.datetime(2021, 6, 1, tzinfo=datetime.UTC)  # as the importer stamps it
+    old.get_model("releases", "Release").objects.create(
+        title="Trade mission to Japan",
+        slug="trade-mission",
+        date=datetime.date(2021, 6, 1),
+        status="published",
+        published_at=first,
+        import_key="2021-06-01 https://example.com/trade",
+        body="A virtual mission.",
+    )
+    try:
+        migrate([("releases", "0012_states_and_times")])
+        from releases.models import Release
+        from releases.search import search
+
+        release = Release.objects.with_times().get()
+        assert release.updated_at.date() > datetime.date(2021, 6, 1)
+        assert release.first_published == release.last_updated == first
+        assert Release.objects.published().latest_update() == first
+        assert (release.status, release.withdrawn_at, release.withdrawal_reason) == (
+            "published", None, None,
+        )  # fmt: skip
+        assert list(search(Release.objects.all(), "virtual mission")) == [release]
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))

@@ -575,7 +575,9 @@ PAGES_AND_QUERIES = {
     "government": 5,
     "feed": 3,
     "portfolio-feed": 4,
-    "sitemap": 4,  # the release count and latest change, portfolio and minister counts
+    # The release count, its latest first publication and latest public update (two
+    # indexed MAX()es), the portfolio and minister counts.
+    "sitemap": 5,
     "robots": 0,
 }
 

@@ -1,0 +1,5 @@
+"""What staff do beyond plain editing. Admin classes stay thin and call these modules.
+
+- states.py: publishing, unpublishing and withdrawing, and who may.
+- times.py: times as staff read them, in New Zealand time with the zone.
+"""

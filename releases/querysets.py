@@ -1,0 +1,178 @@
+"""The queryset verbs every reader starts from: pages, feeds, sitemaps, search and admin.
+
+Apart from models.py so each stays a readable size; it reaches the models through
+`self.model`, never by importing them, so there is no import circle.
+"""
+
+from django.db import models
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+
+class NamedQuerySet(models.QuerySet):
+    def _releases(self):
+        # Release, reached through the relation: this module never imports models.
+        return self.model.releases.field.model.objects
+
+    def active(self):
+        """Records with published releases, each annotated with `release_count` and the
+        dates of its first and last (`first_date`, `last_date`)."""
+        return (
+            self.filter(releases__in=self._releases().published())
+            .annotate(
+                release_count=Count("releases"),
+                # Dates, not years: extracting a year from every row costs more than the rest.
+                first_date=Min("releases__date"),
+                last_date=Max("releases__date"),
+            )
+            .order_by("name")  # Meta.ordering does not apply to a grouped query
+        )
+
+    def with_published_releases(self):
+        """Records with at least one published release. EXISTS stops at the first one found,
+        where active() counts them all."""
+        link = self.model.releases.field.name  # "ministers" or "portfolios" on Release
+        published = self._releases().published().filter(**{link: OuterRef("pk")})
+        return self.filter(Exists(published))
+
+    def counted_in(self, releases):
+        """Records linked to any of `releases`, each annotated with `release_count`, the
+        number of those releases it has; most first, then by name."""
+        return (
+            self.filter(releases__in=releases)
+            .annotate(release_count=Count("releases"))
+            .order_by("-release_count", "name")
+        )
+
+
+class ReleaseQuerySet(models.QuerySet):
+    # The publication rule, once: published() lists what it selects, viewable() adds the
+    # withdrawn releases that still answer at their address. Read at query time, so a
+    # scheduled release appears on time with no job to run.
+
+    def _live(self):
+        """Public now: published, with a publish time that has passed."""
+        return Q(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def published(self):
+        """Releases the public sees listed (lists, search, facets, counts, feeds, sitemaps,
+        the home page): published, with a publication time not in the future."""
+        return self.filter(self._live())
+
+    def viewable(self):
+        """Releases the public may open at their address: the published ones and the
+        withdrawn ones, which show a withdrawal notice there but are listed nowhere."""
+        return self.filter(self._live() | Q(status=self.model.Status.WITHDRAWN))
+
+    def drafts(self):
+        return self.filter(status=self.model.Status.DRAFT)
+
+    def scheduled(self):
+        """Releases published for a time still to come: not public yet (see published())."""
+        return self.filter(status=self.model.Status.PUBLISHED).exclude(
+            published_at__lte=timezone.now()
+        )
+
+    def withdrawn(self):
+        return self.filter(status=self.model.Status.WITHDRAWN)
+
+    def with_times(self):
+        """Annotate the public times as pages, feeds and sitemaps show them:
+        `first_published` (when it went public) and `last_updated` (its last public update;
+        until there is one, the same as first published).
+
+        An imported release with no date of its own (the source's 0001-01-01 placeholder)
+        was stamped with the import time (published_at() in importing/writing.py), which is
+        not when it was published: its times are unknown (None), never the import day.
+        """
+        first = Case(
+            When(date__isnull=True, import_key__isnull=False, then=None),
+            default=F("published_at"),
+        )
+        return self.annotate(first_published=first, last_updated=Coalesce("last_updated_at", first))
+
+    def latest_update(self):
+        """The newest last-updated time among these releases, from two MAX()es the indexes
+        answer (release_published_idx, release_last_updated_idx), where MAX() of a coalesce
+        would read every published row."""
+        first = self.aggregate(latest=Max("published_at"))["latest"]
+        updated = self.filter(last_updated_at__isnull=False).aggregate(
+            latest=Max("last_updated_at")
+        )["latest"]
+        return max(filter(None, [first, updated]), default=None)
+
+    def for_portfolio(self, portfolio):
+        return self.filter(portfolios=portfolio)
+
+    def for_minister(self, minister):
+        return self.filter(ministers=minister)
+
+    def in_government(self, government):
+        """Releases dated while `government` was in office."""
+        dated = self.filter(date__gte=government.start_date)
+        return dated.filter(date__lt=government.end_date) if government.end_date else dated
+
+    def with_links(self):
+        """Fetch ministers and portfolios in two queries, however many releases are listed."""
+        return self.prefetch_related("ministers", "portfolios")
+
+    def for_listing(self):
+        """Load only what a listing shows of each release (templates/includes/release_card):
+        its title, address and date, and its links. A search ranks thousands of matches,
+        and every column loaded is read for each."""
+        return self.only("title", "slug", "date").with_links()
+
+    def for_any_portfolio(self, portfolios):
+        """Releases in at least one of `portfolios`, each listed once.
+
+        A subquery rather than a join, so a release in two of them is not repeated and
+        no DISTINCT (which would sort every matching row) is needed.
+        """
+        through = self.model.portfolios.through.objects
+        return self.filter(pk__in=through.filter(portfolio__in=portfolios).values("release_id"))
+
+    def for_any_minister(self, ministers):
+        """Releases issued by at least one of `ministers`, each listed once."""
+        through = self.model.ministers.through.objects
+        return self.filter(pk__in=through.filter(minister__in=ministers).values("release_id"))
+
+    def in_year(self, year):
+        return self.filter(date__year=year)
+
+    def dated_between(self, start=None, end=None):
+        """Releases dated from `start` to `end`, both included; either may be None."""
+        releases = self.filter(date__gte=start) if start else self
+        return releases.filter(date__lte=end) if end else releases
+
+    def newest_first(self):
+        """Newest first; releases with an unknown date last; ties by id so pages are stable."""
+        return self.order_by(F("date").desc(nulls_last=True), "-id")
+
+    def oldest_first(self):
+        return self.order_by(F("date").asc(nulls_last=True), "id")
+
+    def older_than(self, release):
+        """Releases before `release` in date order (same-day ties by id), nearest first."""
+        return self.filter(
+            Q(date__lt=release.date) | Q(date=release.date, pk__lt=release.pk)
+        ).newest_first()
+
+    def newer_than(self, release):
+        """Releases after `release` in date order (same-day ties by id), nearest first."""
+        return self.filter(
+            Q(date__gt=release.date) | Q(date=release.date, pk__gt=release.pk)
+        ).oldest_first()
+
+    def with_primary_portfolio(self):
+        """Annotate `primary_portfolio_id`: the portfolio listed first, which the importer
+        writes first, so the link table's lowest id is the source's order."""
+        through = self.model.portfolios.through.objects
+        first = through.filter(release_id=OuterRef("pk")).order_by("pk").values("portfolio_id")
+        return self.annotate(primary_portfolio_id=Subquery(first[:1]))
+
+    def from_source_url(self, url):
+        """Releases first published at `url`, newest first. The old site reused 26 addresses
+        for two releases on different dates, so this may hold two; the newer one is what
+        the address showed last."""
+        return self.filter(source_url=url).newest_first()
