@@ -5,10 +5,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from .editorial import states
 from .editorial.times import goes_live, nz_time
 from .models import (
+    ImportRun,
     Minister,
     MinisterAlias,
     Portfolio,
@@ -332,3 +335,47 @@ class ReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="Ministers")
     def ministers_list(self, obj):
         return ", ".join(m.name for m in obj.ministers.all())
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Every run of load_releases, as it ended: a record, so it can be read, not changed."""
+
+    list_display = [
+        "__str__",
+        "outcome",
+        "dry_run",
+        "files",
+        "created",
+        "updated",
+        "kept",
+        "skipped",
+        "started_by",
+    ]
+    list_filter = ["outcome", "dry_run"]
+    date_hierarchy = "started_at"
+    fields = readonly_fields = [
+        *(f.name for f in ImportRun._meta.fields if f.name not in ("id", "problems")),
+        "problem_list",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Problems")
+    def problem_list(self, run):
+        """One line a problem, as the command printed them."""
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                "{}: {}: {}: {}",
+                ((p["level"], p["path"], p["field"], p["message"]) for p in run.problems),
+            )
+            or "None"
+        )

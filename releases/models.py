@@ -208,6 +208,13 @@ class Release(models.Model):
         help_text="Identity of the imported file: its date and source URL.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an import last wrote it. Changed after that (updated_at later) means "
+        "edited here, which a later import keeps rather than overwrites.",
+    )
     search_names = models.TextField(
         blank=True,
         editable=False,
@@ -288,6 +295,42 @@ class Release(models.Model):
     @property
     def is_withdrawn(self):
         return self.status == self.Status.WITHDRAWN
+
+
+class ImportRun(models.Model):
+    """One run of `load_releases`, recorded when it ends: who started it, what it read,
+    what it wrote and every problem its --report would hold. Read-only in the admin."""
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", "Completed"
+        INTERRUPTED = "interrupted", "Interrupted (Ctrl-C)"
+        ABORTED = "aborted", "Stopped: could not go on"
+        STRICT = "strict", "Stopped at the first error (--strict), nothing written"
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    started_by = models.CharField(max_length=200, help_text="The command, the user and the host.")
+    paths = models.JSONField(default=list, help_text="The files, folders and archives read.")
+    dry_run = models.BooleanField(default=False, help_text="Counted only; nothing was written.")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    files = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(
+        default=0,
+        help_text="Files changed since the last import whose release was edited here "
+        "meanwhile: the edit was kept.",
+    )
+    skipped = models.PositiveIntegerField(default=0, help_text="Files with an error.")
+    problems = models.JSONField(default=list, help_text="Errors, warnings and notes, per file.")
+
+    class Meta:
+        ordering = ["-started_at"]
+        get_latest_by = "started_at"
+
+    def __str__(self):
+        return f"Import of {self.started_at:%-d %B %Y, %H:%M} UTC"
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)

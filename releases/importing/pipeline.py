@@ -7,6 +7,7 @@ are in flight between them, which bounds memory whatever the input.
 
 import collections
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -18,10 +19,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from django.db import connections, reset_queries, router, transaction
+from django.utils import timezone
 
-from ..models import Release
+from ..models import ImportRun, Release
 from .parsing import parse_source
-from .results import ImportAborted, ImportResult, InvalidFile, Problem, StrictModeError
+from .results import COUNTS, ImportAborted, ImportResult, InvalidFile, Problem, StrictModeError
 from .sources import read_sources
 from .writing import ReleaseWriter, analyze_tables
 
@@ -39,20 +41,28 @@ class _Rollback(Exception):
 
 
 def import_releases(
-    paths, *, dry_run=False, strict=False, batch_size=1000, progress=None, stop=None
+    paths,
+    *,
+    dry_run=False,
+    strict=False,
+    batch_size=1000,
+    progress=None,
+    stop=None,
+    started_by="import_releases()",
 ):
     """Import every release under `paths` and return an ImportResult.
 
-    Each batch of `batch_size` files (fewer if their bodies pass BATCH_BYTES) is written in
-    one transaction. With `strict`, the first
-    error raises StrictModeError and nothing at all is written; with `dry_run`, everything is
-    validated and counted, then rolled back. `progress`, if given, is called once per file.
-    `stop`, if given, is an Event checked between batches: once set, the import stops
-    there with `result.interrupted` set (and, with `strict`, writes nothing). If the
-    import cannot go on, `result.aborted` says why; the batches before it stay written.
+    Each batch of `batch_size` files (fewer if their bodies pass BATCH_BYTES) is written
+    in one transaction. With `strict`, the first error raises StrictModeError and nothing
+    at all is written; with `dry_run`, everything is validated and counted, then rolled
+    back. `progress`, if given, is called once per file. `stop`, if given, is an Event
+    checked between batches: once set, the import stops there with `result.interrupted`
+    set (and, with `strict`, writes nothing). If the import cannot go on, `result.aborted`
+    says why; the batches before it stay written. However it ends, the run is recorded
+    as an ImportRun, `started_by` saying who or what started it.
     """
     result = ImportResult(dry_run=dry_run)
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), timezone.now()
     connection = connections[router.db_for_write(Release)]
     if connection.vendor == "sqlite":
         # Memory-mapped reads (settings.py) speed pages up but slow a bulk write down, and
@@ -61,6 +71,7 @@ def import_releases(
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA mmap_size=0")
             cursor.execute("PRAGMA wal_autocheckpoint=10000")
+    outcome = None
     try:
         # One outer transaction makes --strict all-or-nothing and lets --dry-run count
         # exactly what it would do before throwing it all away.
@@ -72,11 +83,51 @@ def import_releases(
         pass
     except ImportAborted as exc:
         result.aborted = str(exc)
+    except StrictModeError:
+        outcome = ImportRun.Outcome.STRICT
+        raise
+    except KeyboardInterrupt:
+        outcome = ImportRun.Outcome.INTERRUPTED
+        raise
     else:
         if result.created + result.updated >= ANALYZE_AFTER:
             analyze_tables()
-    result.elapsed = time.perf_counter() - started
+    finally:
+        result.elapsed = time.perf_counter() - started
+        _record(result, paths, started_at, started_by, outcome)
     return result
+
+
+def _record(result, paths, started_at, started_by, outcome):
+    """Keep the run, with every problem its --report would hold, as an ImportRun."""
+    Outcome = ImportRun.Outcome
+    if outcome is None:
+        outcome = (
+            Outcome.ABORTED
+            if result.aborted
+            else Outcome.INTERRUPTED
+            if result.interrupted
+            else Outcome.COMPLETED
+        )
+    ImportRun.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
+        started_by=storable(started_by)[:200],
+        paths=[storable(str(path)) for path in paths],
+        dry_run=result.dry_run,
+        outcome=outcome,
+        problems=[
+            {key: storable(value) for key, value in dataclasses.asdict(problem).items()}
+            for problem in result.problems
+        ],
+        **{count: getattr(result, count) for count in COUNTS},
+    )
+
+
+def storable(text):
+    """Text either database can store: file names that are not UTF-8 come back from the
+    system with lone surrogates, and messages quote values that may hold NUL."""
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def _run(paths, result, strict, batch_size, progress, stop):
@@ -91,9 +142,10 @@ def _run(paths, result, strict, batch_size, progress, stop):
     def flush():
         nonlocal batch_bytes
         batch_bytes = 0
-        created, updated = writer.write(batch, report)
+        created, updated, kept = writer.write(batch, report)
         result.created += created
         result.updated += updated
+        result.kept += kept
         result.batches += 1
         batch.clear()
         keys_in_batch.clear()

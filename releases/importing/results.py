@@ -41,11 +41,15 @@ class ImportAborted(Exception):
     stay written, and running it again carries on from there."""
 
 
+COUNTS = ("files", "created", "updated", "unchanged", "kept", "skipped")
+
+
 @dataclasses.dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0  # changed files whose release was edited in the admin since: edit kept
     ignored: int = 0
     files: int = 0
     batches: int = 0  # transactions committed (or, in a dry run, that would have been)
@@ -75,12 +79,13 @@ class ImportResult:
         prefix = "Dry run, nothing written: would have " if self.dry_run else ""
         return (
             f"{prefix}{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{f'{self.kept} kept as edited in the admin, ' if self.kept else ''}"
             f"{self.skipped} skipped, {len(self.warnings)} warnings; {self.files} files in "
             f"{self.elapsed:.1f} s ({self.rate:,.0f} files/s)."
         )
 
     def as_json(self):
-        counts = {k: getattr(self, k) for k in ("created", "updated", "unchanged", "skipped")}
+        counts = {k: getattr(self, k) for k in COUNTS}
         return json.dumps(
             {
                 **counts,

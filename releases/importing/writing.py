@@ -10,6 +10,7 @@ import functools
 import itertools
 
 from django.db import DatabaseError, connections, models, router, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -84,7 +85,7 @@ class ReleaseWriter:
 
     CONTENT_FIELDS = [
         "import_key", "content_hash", "title", "date", "source_url", "body", "body_html",
-        "attachments", "front_matter", "search_names", "updated_at",
+        "attachments", "front_matter", "search_names", "updated_at", "imported_at",
     ]  # fmt: skip
     NEW_FIELDS = CONTENT_FIELDS + ["slug", "status", "published_at", "created_at"]
 
@@ -106,7 +107,10 @@ class ReleaseWriter:
         )
 
     def write(self, batch, report):
-        """Write one batch in one transaction; return (created, updated).
+        """Write one batch in one transaction; return (created, updated, kept).
+
+        A changed file whose release was edited in the admin since its last import is not
+        applied: the admin's version is kept (`kept`) and the file named in a warning.
 
         Everything is checked before it gets here, so the database refusing a value is
         rare; when it does, the batch is rolled back and written again file by file, so
@@ -114,23 +118,40 @@ class ReleaseWriter:
         in the failed attempt are forgotten by reading them again from the database.
         """
         try:
-            return self._write(batch)
+            created, updated, kept = self._write(batch)
         except (DatabaseError, ValueError) as exc:
             self._load()
             if len(batch) == 1:
                 report(Problem(batch[0].path, "database", f"refused the release: {exc}"))
-                return 0, 0
-        counts = [self.write([parsed], report) for parsed in batch]
-        return sum(c for c, _ in counts), sum(u for _, u in counts)
+                return 0, 0, 0
+            counts = [self.write([parsed], report) for parsed in batch]
+            return tuple(sum(column) for column in zip(*counts))
+        for parsed, edited in kept:
+            message = (
+                f"changed since the last import, but its release was edited in the admin on "
+                f"{edited:%-d %B %Y at %H:%M} UTC: the admin's version is kept"
+            )
+            report(Problem(parsed.path, "release", message, "warning"))
+        return created, updated, len(kept)
 
     def _write(self, batch):
         now = timezone.now()
         new = [p for p in batch if p.import_key not in self.existing]
         changed = [p for p in batch if p.import_key in self.existing]
+        # Edited since its last import: a release saved after the import wrote it. (One
+        # imported before imports were timed has no imported_at, and counts as not edited.)
+        edited = dict(
+            Release.objects.filter(pk__in=[self.existing[p.import_key] for p in changed])
+            .filter(updated_at__gt=F("imported_at"))
+            .values_list("pk", "updated_at")
+        )
+        kept = [(p, edited[pk]) for p in changed if (pk := self.existing[p.import_key]) in edited]
+        changed = [p for p in changed if self.existing[p.import_key] not in edited]
+        written = new + changed
         with transaction.atomic():
-            minister_ids = self.ministers.resolve(s for p in batch for s in p.ministers)
-            portfolio_ids = self.portfolios.resolve(s for p in batch for s in p.portfolios)
-            links = {p.import_key: self._links(p, minister_ids, portfolio_ids) for p in batch}
+            minister_ids = self.ministers.resolve(s for p in written for s in p.ministers)
+            portfolio_ids = self.portfolios.resolve(s for p in written for s in p.portfolios)
+            links = {p.import_key: self._links(p, minister_ids, portfolio_ids) for p in written}
             # Each row carries its search_names: the database indexes it as it is written.
             rows = (
                 [
@@ -167,8 +188,9 @@ class ReleaseWriter:
                     ),
                 )
         self.existing.update(ids)
-        self.known_hashes.update(p.content_hash for p in batch)
-        return len(new), len(changed)
+        # A kept file's hash is not stored: the next import finds the conflict again.
+        self.known_hashes.update(p.content_hash for p in written)
+        return len(new), len(changed), kept
 
     @staticmethod
     def _links(parsed, minister_ids, portfolio_ids):
@@ -188,7 +210,7 @@ class ReleaseWriter:
         return [
             parsed.import_key, parsed.content_hash, parsed.title, parsed.date, parsed.source_url,
             parsed.body, parsed.body_html, parsed.attachments, parsed.front_matter, search_names,
-            now,
+            now, now,
         ]  # fmt: skip
 
     def _slug(self, parsed):

@@ -1,4 +1,6 @@
+import getpass
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -40,6 +42,8 @@ class Command(BaseCommand):
                 result = import_releases(
                     paths, dry_run=dry_run, strict=strict, batch_size=batch_size,
                     progress=lambda source: bar.update(), stop=stop,
+                    started_by=f"manage.py load_releases, by {getpass.getuser()} on "
+                    f"{socket.gethostname()}",
                 )  # fmt: skip
         except StrictModeError as exc:
             raise CommandError(
