@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 
+from .admin_sharing import PreviewAndShareMixin
 from .editorial import states
 from .editorial.times import goes_live, nz_time
 from .models import (
@@ -117,7 +118,7 @@ NOT_A_PUBLISHER = (
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
     list_filter = [PublicationFilter, "date", "portfolios", "ministers"]
     # get_search_results() searches with the public site's search instead of these; the
