@@ -96,10 +96,11 @@ def shared_release(request, token):
     anyone holding an open link; once the release is public, a redirect (302, since the
     link may yet be revoked) to its address. Never indexed, never cached."""
     link = find_open(token)
+    public = link and Release.objects.published().only("slug").filter(pk=link.release_id).first()
     if link is None:
         response = render(request, "404.html", status=404)
-    elif Release.objects.published().filter(pk=link.release_id).exists():
-        response = redirect(Release.objects.only("slug").get(pk=link.release_id))
+    elif public:
+        response = redirect(public)
     else:
         release = Release.objects.for_page().get(pk=link.release_id)
         response = preview.render_preview(

@@ -8,7 +8,9 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from releases.editorial import sharing, states
@@ -205,3 +207,28 @@ def test_link_redirects_to_the_public_page_once_public(draft, reader, press_secr
     assert response["Location"] == draft.get_absolute_url()
     assert response["Cache-Control"] == "private, no-store"
     assert reader.get(response["Location"]).status_code == 200
+
+
+def test_change_page_lists_share_links_in_constant_queries(publisher, draft, press_secretary):
+    """The change page lists every link with its maker, in as many queries for four links
+    as for one."""
+    sharing.create(draft, press_secretary)
+    publisher.get(change_url(draft))  # the session and content types, cached from here on
+    with CaptureQueriesContext(connection) as one_link:
+        publisher.get(change_url(draft))
+    for _ in range(3):
+        sharing.create(draft, User.objects.get(username="publisher"))
+    with CaptureQueriesContext(connection) as four_links:
+        page = publisher.get(change_url(draft)).text
+    assert page.count(">Revoke</button>") == 4
+    assert page.count("<td>press-secretary</td>") == 1 and page.count("<td>publisher</td>") == 3
+    assert len(four_links) == len(one_link)
+
+
+def test_a_link_is_revoked_only_through_its_own_release(publisher, draft, press_secretary):
+    """Revoking a link through another release's address finds nothing (404)."""
+    link, _ = sharing.create(draft, press_secretary)
+    other = make_release("Other draft", status=Release.Status.DRAFT)
+    forged = f"{share_url(other)}{link.pk}/revoke/"
+    assert publisher.post(forged).status_code == 404
+    assert ShareLink.objects.get().revoked_at is None
