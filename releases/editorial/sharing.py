@@ -103,12 +103,16 @@ def shared_release(request, token):
         response = redirect(public)
     else:
         release = Release.objects.for_page().get(pk=link.release_id)
+        if release.is_withdrawn:
+            heading = "Shared preview: withdrawn, and listed nowhere."
+        else:
+            heading = "Shared preview: not public yet."
         response = preview.render_preview(
             request,
             release,
-            "Shared preview: not public yet.",
-            "This release has been shared with you before it is public. Please do not pass "
-            f"the link on. It stops working {nz_time(link.expires_at)}.",
+            heading,
+            "This release has been shared with you. Please do not pass the link on. It "
+            f"stops working {nz_time(link.expires_at)}.",
         )
     # Whatever the answer, so that no search engine lists it and no browser or proxy
     # keeps it for the next person at the same computer or behind the same cache.

@@ -232,3 +232,15 @@ def test_a_link_is_revoked_only_through_its_own_release(publisher, draft, press_
     forged = f"{share_url(other)}{link.pk}/revoke/"
     assert publisher.post(forged).status_code == 404
     assert ShareLink.objects.get().revoked_at is None
+
+
+def test_link_to_a_withdrawn_release_says_so(draft, reader, press_secretary):
+    """A release withdrawn after its link was made shows, through it, its withdrawal notice
+    under a banner saying it is withdrawn rather than "not public yet"."""
+    link, address = sharing.create(draft, press_secretary)
+    states.publish(draft, press_secretary)
+    states.withdraw(draft, "Replaced by the 2027 budget.", press_secretary)
+    response = reader.get(address)
+    assert response.status_code == 200
+    assert "Shared preview: withdrawn, and listed nowhere." in response.text
+    assert "Replaced by the 2027 budget." in response.text
