@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from releases.editorial import sharing, states
-from releases.models import Release, ShareLink
+from releases.models import Portfolio, Release, ShareLink
 
 from .test_admin import change_url, make_release
 
@@ -244,3 +244,18 @@ def test_link_to_a_withdrawn_release_says_so(draft, reader, press_secretary):
     assert response.status_code == 200
     assert "Shared preview: withdrawn, and listed nowhere." in response.text
     assert "Replaced by the 2027 budget." in response.text
+
+
+def test_shared_page_costs_a_fixed_number_of_queries(
+    draft, reader, press_secretary, django_assert_num_queries
+):
+    """The link, whether it is public yet, the release, its ministers and portfolios, and
+    the previous and next release in its portfolio: seven queries, however many exist."""
+    trade = Portfolio.objects.create(name="Trade", slug="trade")
+    draft.portfolios.add(trade)
+    for n in range(3):
+        make_release(f"Trade release {n}").portfolios.add(trade)
+    _, address = sharing.create(draft, press_secretary)
+    with django_assert_num_queries(7):
+        response = reader.get(address)
+    assert "More in <a" in response.text
