@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from .admin_sharing import PreviewAndShareMixin
 from .editorial import states
 from .editorial.times import goes_live, nz_time
 from .models import (
@@ -120,7 +121,7 @@ NOT_A_PUBLISHER = (
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
     list_filter = [PublicationFilter, "date", "portfolios", "ministers"]
     # get_search_results() searches with the public site's search instead of these; the

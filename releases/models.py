@@ -5,6 +5,7 @@ record however the source spells it: every spelling seen is kept as an alias who
 key (see names.py) points at the record, so later imports map to the same row.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -347,3 +348,48 @@ def reindex_linked_releases(sender, instance, action, reverse, pk_set, using, **
         index_releases(instance.__dict__.pop("_releases_to_reindex", []), using=using)
     elif action in ("post_add", "post_remove", "post_clear"):
         index_releases(pk_set if reverse else [instance.pk], using=using)
+
+
+class ShareLink(models.Model):
+    """A link that shows one release, before it is public, to people without an account
+    (a minister's office, journalists under embargo). editorial/sharing.py makes, checks
+    and revokes them; only a publisher may make one."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="share_links")
+    # Only a hash: the secret is in the link alone, shown once when it is made, so a copy
+    # of the database opens nothing.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Kept when the user is deleted, as "a deleted user": the link may still be open.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("created_at")), name="share_link_expires_after_made"
+            )
+        ]
+
+    def __str__(self):
+        return f"Share link for “{self.release}”"
+
+    def is_open(self, now=None):
+        """Whether the link still shows its release: not revoked and not expired."""
+        return self.revoked_at is None and (now or timezone.now()) < self.expires_at

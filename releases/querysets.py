@@ -117,6 +117,11 @@ class ReleaseQuerySet(models.QuerySet):
         """Fetch ministers and portfolios in two queries, however many releases are listed."""
         return self.prefetch_related("ministers", "portfolios")
 
+    def for_page(self):
+        """What a release's own page shows: its links, its first portfolio (for the
+        previous and next release there) and its public times."""
+        return self.with_links().with_primary_portfolio().with_times()
+
     def for_listing(self):
         """Load only what a listing shows of each release (templates/includes/release_card):
         its title, address and date, and its links. A search ranks thousands of matches,

@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import feeds, views
+from .editorial import sharing
 from .sitemaps import SITEMAPS
 
 app_name = "releases"
@@ -14,6 +15,9 @@ urlpatterns = [
     path("releases/feed/", feeds.ReleaseFeed(), name="feed"),
     path("releases/feed/atom/", feeds.ReleaseAtomFeed(), name="feed-atom"),
     path("releases/<slug:slug>/", views.release_detail, name="detail"),
+    # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
+    # read their X-Robots-Tag: noindex, and could still list a bare address it was given.
+    path("share/<str:token>/", sharing.shared_release, name="share"),
     path("portfolios/", views.portfolio_list, name="portfolios"),
     path("portfolios/<slug:slug>/", views.portfolio_detail, name="portfolio"),
     path("portfolios/<slug:slug>/feed/", feeds.PortfolioFeed(), name="portfolio-feed"),

@@ -86,9 +86,14 @@ def release_list(request):
 def release_detail(request, slug):
     """One release, with its public times, a notice if it was withdrawn, and the previous
     and next release in its first-listed portfolio. Template: releases/release_detail.html."""
-    release = get_object_or_404(
-        Release.objects.viewable().with_links().with_primary_portfolio().with_times(), slug=slug
-    )
+    release = get_object_or_404(Release.objects.viewable().for_page(), slug=slug)
+    return render_release(request, release)
+
+
+def render_release(request, release, template_name="releases/release_detail.html", extra=None):
+    """A release's page, for `release` as for_page() loads it. Previews and share links
+    (editorial/preview.py) render through here too, so what staff and embargoed readers
+    see is the public page itself; `extra` adds to the context."""
     portfolio = next(
         (p for p in release.portfolios.all() if p.pk == release.primary_portfolio_id), None
     )
@@ -100,12 +105,13 @@ def release_detail(request, slug):
         following = siblings.newer_than(release).first()
     return render(
         request,
-        "releases/release_detail.html",
+        template_name,
         {
             "release": release,
             "portfolio": portfolio,
             "previous": previous,
             "next": following,
+            **(extra or {}),
         },
     )
 

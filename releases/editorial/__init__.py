@@ -2,4 +2,6 @@
 
 - states.py: publishing, unpublishing and withdrawing, and who may.
 - times.py: times as staff read them, in New Zealand time with the zone.
+- preview.py: a release as its public page will show it, under a "not public" banner.
+- sharing.py: share links, for people without an account, and the page they open.
 """

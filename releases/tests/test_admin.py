@@ -156,6 +156,7 @@ def test_changelist_shows_scheduled_releases_with_their_publish_time(editor, liv
     assert rows["Live release"]["publication"] == "Live"
     scheduled = rows["Scheduled release"]
     assert scheduled.pop("publish_time").startswith("Goes live 4 March 2099, 9:30 am NZDT (in ")
+    assert scheduled.pop("preview_link").endswith(">Preview</a>")
     assert scheduled == {"date": "1 June 2021", "publication": "Scheduled", "ministers_list": "-"}
     assert rows["Draft release"]["publication"] == "Draft"
 
