@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('releases', '0012_states_and_times'),
+        ('releases', '0014_editor_and_publisher_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
