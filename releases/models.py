@@ -90,6 +90,27 @@ class PortfolioAlias(Alias):
         verbose_name_plural = "portfolio aliases"
 
 
+class MergedAddress(models.Model):
+    """The public address of a minister or portfolio merged into another: it redirects
+    there for good (editorial/merges.py)."""
+
+    class Kind(models.TextChoices):
+        MINISTER = "minister", "Minister"
+        PORTFOLIO = "portfolio", "Portfolio"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    slug = models.SlugField(max_length=255)
+    target_id = models.PositiveIntegerField(help_text="The record it was merged into.")
+    merged_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "slug"], name="one_merged_address")]
+        verbose_name_plural = "merged addresses"
+
+    def __str__(self):
+        return f"{self.kind} {self.slug}"
+
+
 class Government(models.Model):
     """A New Zealand government, from the day it was sworn in to the day its successor was.
 

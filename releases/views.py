@@ -12,6 +12,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from .editorial import merges
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
 from .search import add_snippets, parse
@@ -129,7 +130,9 @@ def portfolio_detail(request, slug):
     counts. Template: releases/portfolio_detail.html."""
     # Only a portfolio with releases the public may see: one known only from drafts or
     # embargoed releases would reveal what is not yet announced.
-    portfolio = get_object_or_404(Portfolio.objects.with_published_releases(), slug=slug)
+    portfolio = Portfolio.objects.with_published_releases().filter(slug=slug).first()
+    if portfolio is None:
+        return moved_or_404(Portfolio, slug)
     releases = Release.objects.published().for_portfolio(portfolio)
     ministers = list(Minister.objects.counted_in(releases))
     filterset = PortfolioReleaseFilter(
@@ -145,6 +148,14 @@ def portfolio_detail(request, slug):
     )
 
 
+def moved_or_404(model, slug):
+    """A permanent redirect from the address of a minister or portfolio merged into
+    another to that one's; otherwise a 404."""
+    if survivor := merges.merged_into(model, slug):
+        return redirect(survivor, permanent=True)
+    raise Http404(f"No {model._meta.verbose_name} with public releases has that address.")
+
+
 def minister_list(request):
     """Ministers A–Z with release counts and active years. Template:
     releases/minister_list.html."""
@@ -155,7 +166,9 @@ def minister_detail(request, slug):
     """A minister's releases, filterable by year and portfolio, and the portfolios they
     released in with counts. Template: releases/minister_detail.html."""
     # As for portfolios: never reveal a minister known only from unpublished releases.
-    minister = get_object_or_404(Minister.objects.with_published_releases(), slug=slug)
+    minister = Minister.objects.with_published_releases().filter(slug=slug).first()
+    if minister is None:
+        return moved_or_404(Minister, slug)
     releases = Release.objects.published().for_minister(minister)
     portfolios = list(Portfolio.objects.counted_in(releases))
     filterset = MinisterReleaseFilter(

@@ -17,14 +17,14 @@ import secrets
 from datetime import timedelta
 
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from ..models import Release, ShareLink
 from . import preview
-from .states import can_publish
+from .states import require_publisher
 from .times import nz_time
 
 DEFAULT_LIFETIME = timedelta(hours=48)
@@ -37,17 +37,10 @@ def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _require_publisher(user):
-    if not can_publish(user):
-        raise PermissionDenied(
-            "Only staff who may publish releases can make or revoke share links."
-        )
-
-
 def create(release, user, lifetime=DEFAULT_LIFETIME):
     """Make a share link to `release` for `lifetime` (at most 14 days). Returns the link
     and its address (a path), the only copy of its secret."""
-    _require_publisher(user)
+    require_publisher(user, to="make or revoke share links")
     if not timedelta(0) < lifetime <= MAX_LIFETIME:
         raise ValidationError("A share link can be open for an hour to 14 days.")
     secret = secrets.token_urlsafe(32)
@@ -64,7 +57,7 @@ def create(release, user, lifetime=DEFAULT_LIFETIME):
 
 def revoke(link, user):
     """Close `link` at once; revoking it again changes nothing."""
-    _require_publisher(user)
+    require_publisher(user, to="make or revoke share links")
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = user

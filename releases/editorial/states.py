@@ -22,9 +22,10 @@ def can_publish(user):
     return user.has_perm("releases.publish_release")
 
 
-def _require_publisher(user):
+def require_publisher(user, to="do that"):
+    """Refuse (PermissionDenied) anyone who may not publish: the server's own check."""
     if not can_publish(user):
-        raise PermissionDenied("Only staff who may publish releases can do that.")
+        raise PermissionDenied(f"Only staff who may publish releases can {to}.")
 
 
 def _save(release):
@@ -34,7 +35,7 @@ def _save(release):
 def publish(release, user):
     """Make `release` public: at its publish time if it has one (a future one schedules
     it), else now. A withdrawn release is reinstated and its notice removed."""
-    _require_publisher(user)
+    require_publisher(user)
     if release.status == Status.PUBLISHED:
         return release
     release.status = Status.PUBLISHED
@@ -48,7 +49,7 @@ def publish(release, user):
 def unpublish(release, user):
     """Published in error: back to draft, so its address answers 404 again. Its times go
     too: it was never properly public, so publishing it later is its first publication."""
-    _require_publisher(user)
+    require_publisher(user)
     if release.status == Status.DRAFT:
         return release
     release.status = Status.DRAFT
@@ -61,7 +62,7 @@ def unpublish(release, user):
 def withdraw(release, reason, user):
     """Withdraw a live release: it stays at its address with a notice giving `reason` and
     the time, and leaves every list, search, feed and sitemap."""
-    _require_publisher(user)
+    require_publisher(user)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("Give a reason: it is shown on the release's page.")
