@@ -129,6 +129,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded attachments (releases.Attachment). Never served from a media URL: every file
+# goes through releases/attachments.py, which checks who may see it and sends safe headers.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+# The largest upload accepted, in megabytes (MiB, as the admin shows sizes).
+ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_MB", "50")) * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

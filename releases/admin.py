@@ -6,16 +6,10 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 
+from .admin_attachments import AttachmentInline, imported_attachments
 from .editorial import states
 from .editorial.times import goes_live, nz_time
-from .models import (
-    Minister,
-    MinisterAlias,
-    Portfolio,
-    PortfolioAlias,
-    Release,
-    validate_attachments,
-)
+from .models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
 from .search import search
 
 
@@ -57,20 +51,6 @@ class MinisterAdmin(NamedEntityAdmin):
 @admin.register(Portfolio)
 class PortfolioAdmin(NamedEntityAdmin):
     inlines = [PortfolioAliasInline]
-
-
-class AttachmentsField(forms.JSONField):
-    """The attachments box. Emptied, it means none: the column cannot hold NULL, and saving
-    one was a server error. Every value is checked here, even "" and {}, which the model's
-    validation passes over as empty."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return [] if value is None else value
-
-    def validate(self, value):
-        super().validate(value)
-        validate_attachments(value)
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -135,12 +115,24 @@ class ReleaseAdmin(admin.ModelAdmin):
     autocomplete_fields = ["ministers", "portfolios"]
     readonly_fields = [
         "publication_times", "last_updated", "created", "modified", "import_key", "front_matter",
+        "imported_attachments",
     ]  # fmt: skip
+    inlines = [AttachmentInline]
     actions = ["publish_selected", "unpublish_selected", "withdraw_selected"]
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "date", "ministers", "portfolios", "body", "attachments"]},
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "date",
+                    "ministers",
+                    "portfolios",
+                    "body",
+                    "imported_attachments",
+                ]  # fmt: skip
+            },
         ),
         (
             "Publishing",
@@ -228,11 +220,6 @@ class ReleaseAdmin(admin.ModelAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "attachments":
-            kwargs["form_class"] = AttachmentsField
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
     def get_search_results(self, request, queryset, search_term):
         """Full-text search (releases.search), as on the public site, plus exact slug and
         source URL lookups, which full-text search would split into words.
@@ -278,6 +265,11 @@ class ReleaseAdmin(admin.ModelAdmin):
     @admin.display(description="Last updated in public")
     def last_updated(self, obj):
         return nz_time(obj.last_updated_at or obj.published_at) or "-"
+
+    @admin.display(description="Imported attachments")
+    def imported_attachments(self, obj):
+        # Read-only: the import writes them; files are uploaded in the list below.
+        return imported_attachments(obj)
 
     @admin.display(description="Created")
     def created(self, obj):

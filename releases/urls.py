@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import feeds, views
+from . import attachments, feeds, views
 from .sitemaps import SITEMAPS
 
 app_name = "releases"
@@ -14,6 +14,7 @@ urlpatterns = [
     path("releases/feed/", feeds.ReleaseFeed(), name="feed"),
     path("releases/feed/atom/", feeds.ReleaseAtomFeed(), name="feed-atom"),
     path("releases/<slug:slug>/", views.release_detail, name="detail"),
+    path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
     path("portfolios/", views.portfolio_list, name="portfolios"),
     path("portfolios/<slug:slug>/", views.portfolio_detail, name="portfolio"),
     path("portfolios/<slug:slug>/feed/", feeds.PortfolioFeed(), name="portfolio-feed"),

@@ -2,4 +2,5 @@
 
 - states.py: publishing, unpublishing and withdrawing, and who may.
 - times.py: times as staff read them, in New Zealand time with the zone.
+- uploads.py: which attachment files are accepted (by their content), and who may download them.
 """
