@@ -58,6 +58,8 @@ PNG = Kind("PNG image", "image/png")
 JPEG = Kind("JPEG image", "image/jpeg")
 GIF = Kind("GIF image", "image/gif")
 WEBP = Kind("WebP image", "image/webp")
+# A row saved without going through the form's check (from a shell, say): a download.
+UNCHECKED = Kind("File", "application/octet-stream")
 
 # What each accepted extension claims.
 EXTENSIONS = {
@@ -181,7 +183,7 @@ def describe(upload):
         return "HTML or XML, which a browser would run as a page of this site"
     found = head_kind(head) or zip_kind(upload)
     if found:
-        return f"{found.label}"
+        return found.label
     if head.startswith(OLE2):
         return "an old-style Word or Excel file"
     return "none of the types this site accepts"
@@ -189,7 +191,8 @@ def describe(upload):
 
 def kind_of(attachment):
     """The Kind an accepted attachment was checked as (stored as its content type)."""
-    return next(k for k in EXTENSIONS.values() if k.content_type == attachment.content_type)
+    kinds = (k for k in EXTENSIONS.values() if k.content_type == attachment.content_type)
+    return next(kinds, UNCHECKED)
 
 
 def description(attachment):

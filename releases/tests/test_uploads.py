@@ -7,6 +7,7 @@ import zipfile
 import zlib
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -402,3 +403,20 @@ def test_release_page_costs_the_same_queries_with_one_or_five_attachments(
         with django_assert_num_queries(4):
             html = client.get(release.get_absolute_url()).content.decode()
         assert html.count("(PDF, ") == count
+
+
+def test_a_file_saved_without_the_forms_check_is_served_as_a_download(client):
+    """An attachment made outside the admin, its content never checked, downloads as
+    plain bytes; it is never shown as a page or an image."""
+    release = make_release()
+    attachment = Attachment.objects.create(
+        release=release, title="Page", file=ContentFile(HTML, name="page.html"), size=len(HTML)
+    )
+    response, body = served(client, attachment)
+    assert body == HTML
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"] == 'attachment; filename="page.html"'
+    assert (
+        f"Page</a> (File, {len(HTML)}\xa0bytes)"
+        in client.get(release.get_absolute_url()).content.decode()
+    )
