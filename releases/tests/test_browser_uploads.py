@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from releases.models import Attachment, Release
 
+from .files import HTML, SVG, png
 from .test_browser import browser, watched  # noqa: F401 (fixtures)
-from .test_uploads import HTML, SVG, png
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the live server reads from another thread
 
