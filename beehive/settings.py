@@ -138,6 +138,12 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
 MEDIA_URL = "/media/"
 # The largest upload accepted, in megabytes (MiB, as the admin shows sizes).
 ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_MB", "50")) * 1024 * 1024
+# Small uploads are read into memory as usual; larger ones go to a temporary file, which
+# keeps no more of a file than the limit (releases/editorial/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "releases.editorial.uploads.CappedUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

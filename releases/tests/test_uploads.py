@@ -330,3 +330,24 @@ def test_a_file_saved_without_the_forms_check_is_served_as_a_download(client):
         f"Page</a> (File, {len(HTML)}\xa0bytes)"
         in client.get(release.get_absolute_url()).content.decode()
     )
+
+
+def test_an_upload_over_the_limit_fills_no_disk_and_is_refused_with_its_full_size(
+    publisher, settings
+):
+    """Past the limit, a large upload's bytes are dropped as they arrive, and the form
+    still says how large the file was."""
+    settings.ATTACHMENT_MAX_SIZE = 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temporary file
+    content = pdf(padding=200_000)
+    response = publisher.post(ADD, upload_data(("Big", "big.pdf", content)))
+    assert file_errors(response) == [
+        f"“big.pdf” is {len(content) / 1024:.1f}\xa0KB: files can be at most 1.0\xa0KB."
+    ]
+    handler = uploads.CappedUploadHandler()
+    handler.new_file("uploads-0-file", "big.pdf", "application/pdf", len(content))
+    for start in range(0, len(content), 65536):
+        handler.receive_data_chunk(content[start : start + 65536], start)
+    upload = handler.file_complete(len(content))
+    upload.seek(0)
+    assert (upload.size, len(upload.read())) == (len(content), 1025)
