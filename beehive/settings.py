@@ -129,6 +129,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded attachments (releases.Attachment). Never served from a media URL: every file
+# goes through releases/attachments.py, which checks who may see it and sends safe headers.
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
+# Storage's own address for the files, which the site never links to: without one, a
+# server that serves MEDIA_URL (Django's test live server does) would serve the folder at
+# the root, answering /attachments/… with the raw file before the view could.
+MEDIA_URL = "/media/"
+# The largest upload accepted, in megabytes (MiB, as the admin shows sizes).
+ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_MB", "50")) * 1024 * 1024
+# Small uploads are read into memory as usual; larger ones go to a temporary file, which
+# keeps no more of a file than the limit (releases/editorial/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "releases.editorial.uploads.CappedUploadHandler",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

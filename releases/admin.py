@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
+from .admin_attachments import AttachmentInline, imported_attachments
 from .admin_sharing import PreviewAndShareMixin
 from .editorial import merges, states
 from .editorial.times import goes_live, nz_time
@@ -18,7 +19,6 @@ from .models import (
     Portfolio,
     PortfolioAlias,
     Release,
-    validate_attachments,
 )
 from .search import search
 
@@ -90,20 +90,6 @@ class PortfolioAdmin(NamedEntityAdmin):
     inlines = [PortfolioAliasInline]
 
 
-class AttachmentsField(forms.JSONField):
-    """The attachments box. Emptied, it means none: the column cannot hold NULL, and saving
-    one was a server error. Every value is checked here, even "" and {}, which the model's
-    validation passes over as empty."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        return [] if value is None else value
-
-    def validate(self, value):
-        super().validate(value)
-        validate_attachments(value)
-
-
 class PublicationFilter(admin.SimpleListFilter):
     """Live, scheduled, withdrawn or draft: "Published" alone hides that a release
     published for a future time is not public yet."""
@@ -166,12 +152,24 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
     autocomplete_fields = ["ministers", "portfolios"]
     readonly_fields = [
         "publication_times", "last_updated", "created", "modified", "import_key", "front_matter",
+        "imported_attachments",
     ]  # fmt: skip
+    inlines = [AttachmentInline]
     actions = ["publish_selected", "unpublish_selected", "withdraw_selected"]
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "date", "ministers", "portfolios", "body", "attachments"]},
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "date",
+                    "ministers",
+                    "portfolios",
+                    "body",
+                    "imported_attachments",
+                ]  # fmt: skip
+            },
         ),
         (
             "Publishing",
@@ -259,11 +257,6 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "attachments":
-            kwargs["form_class"] = AttachmentsField
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
     def get_search_results(self, request, queryset, search_term):
         """Full-text search (releases.search), as on the public site, plus exact slug and
         source URL lookups, which full-text search would split into words.
@@ -309,6 +302,11 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
     @admin.display(description="Last updated in public")
     def last_updated(self, obj):
         return nz_time(obj.last_updated_at or obj.published_at) or "-"
+
+    @admin.display(description="Imported attachments")
+    def imported_attachments(self, obj):
+        # Read-only: the import writes them; files are uploaded in the list below.
+        return imported_attachments(obj)
 
     @admin.display(description="Created")
     def created(self, obj):

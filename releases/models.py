@@ -414,3 +414,57 @@ class ShareLink(models.Model):
     def is_open(self, now=None):
         """Whether the link still shows its release: not revoked and not expired."""
         return self.revoked_at is None and (now or timezone.now()) < self.expires_at
+
+
+def attachment_path(attachment, filename):
+    """Where storage keeps an upload: a folder per release, so that the same name uploaded
+    for two releases never collides (storage adds a suffix within one)."""
+    return f"attachments/{attachment.release_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file uploaded for a release: a document readers download, or an image for its
+    body. Served by releases/attachments.py, never straight from storage; what is accepted
+    is decided by editorial/uploads.py."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="uploads")
+    title = models.CharField(
+        max_length=255,
+        help_text="Shown as the link, as in “Annual report (PDF, 1.2 MB)”; for an image, "
+        "its text for readers who cannot see it.",
+    )
+    file = models.FileField(
+        upload_to=attachment_path,
+        max_length=255,
+        help_text="PDF, Word, Excel, OpenDocument, CSV or plain text, or a PNG, JPEG, GIF "
+        "or WebP image.",
+    )
+    # Set from the file's checked content (editorial/uploads.py), never from the browser.
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False, help_text="In bytes.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower numbers list first.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("releases:attachment", kwargs={"pk": self.pk, "name": self.filename})
+
+    def clean(self):
+        from .editorial.uploads import inspect
+
+        # Only a new upload is checked: a stored file was checked when it came in.
+        if self.file and not self.file._committed:
+            try:
+                kind = inspect(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from None
+            self.content_type, self.size = kind.content_type, self.file.size
+
+    @property
+    def filename(self):
+        return self.file.name.rsplit("/", 1)[-1]

@@ -17,7 +17,8 @@ from cmarkgfm.cmark import Options
 # mojibake remnants (C1: U+0081, U+009D).
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 LINK_TAG = re.compile(r"<(?:a|img)\s[^>]*>")
-SITE_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/)')
+# Not /attachments/: files uploaded here (releases/attachments.py) are on this site.
+SITE_RELATIVE = re.compile(r'(\s(?:href|src))="/(?!/|attachments/)')
 RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
 # The sanitiser's time grows with the square of how deeply tags nest: 20,000 nested
 # blockquotes (">" * 20000, 20 kB of Markdown) took 1.8 s and 100,000 took 67 s. Below

@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import feeds, views
+from . import attachments, feeds, views
 from .editorial import sharing
 from .sitemaps import SITEMAPS
 
@@ -18,6 +18,7 @@ urlpatterns = [
     # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.
     path("share/<str:token>/", sharing.shared_release, name="share"),
+    path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
     path("portfolios/", views.portfolio_list, name="portfolios"),
     path("portfolios/<slug:slug>/", views.portfolio_detail, name="portfolio"),
     path("portfolios/<slug:slug>/feed/", feeds.PortfolioFeed(), name="portfolio-feed"),

@@ -4,4 +4,5 @@
 - times.py: times as staff read them, in New Zealand time with the zone.
 - preview.py: a release as its public page will show it, under a "not public" banner.
 - sharing.py: share links, for people without an account, and the page they open.
+- uploads.py: which attachment files are accepted (by their content), and who may download them.
 """

@@ -6,6 +6,8 @@ from django import template
 from django.forms import ModelChoiceField
 from django.utils.safestring import mark_safe
 
+from ..editorial import uploads
+
 register = template.Library()
 
 
@@ -23,6 +25,12 @@ def web_url(url):
     front matter or the admin, so a javascript: URL must not become a link."""
     url = str(url).strip()
     return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+@register.filter
+def attachment_description(attachment):
+    """'PDF, 1.2 MB' for an uploaded attachment."""
+    return uploads.description(attachment)
 
 
 @register.simple_tag

@@ -56,7 +56,6 @@ def form_data(**changes):
         "slug": "bridge-opens",
         "date": "2026-04-03",
         "body": "The bridge is open.",
-        "attachments": "[]",
         "status": Release.Status.DRAFT,
         "published_at_0": "",
         "published_at_1": "",
@@ -251,19 +250,7 @@ def test_search_never_fails(editor, query, found):
     assert changelist_titles(response) == (["Bridge opens"] if found else [])
 
 
-# Attachments -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "typed",
-    ['"https://example.org/report.pdf"', "[1, 2]", '[""]', '{"url": "x"}', "42", '""', "{}"],
-)
-def test_attachments_must_be_a_list_of_addresses(editor, typed):
-    """Attachments that are not a list of addresses are refused with a clear message."""
-    response = editor.post(ADD, form_data(attachments=typed))
-    assert response.status_code == 200
-    assert "Enter a list of addresses, each in double quotes" in response.content.decode()
-    assert not Release.objects.exists()
+# Bodies ------------------------------------------------------------------------------------
 
 
 def test_body_nested_too_deeply_is_a_form_error(editor):
@@ -276,28 +263,6 @@ def test_body_nested_too_deeply_is_a_form_error(editor):
         "or HTML tags left open); at most 100 can be shown"
     ]
     assert not Release.objects.exists()
-
-
-@pytest.mark.parametrize("typed", ["", "null", "[]"])
-def test_empty_attachments_mean_none(publisher, typed):
-    """An emptied attachments box saves the release with no attachments."""
-    response = publisher.post(ADD, form_data(attachments=typed, status=Release.Status.PUBLISHED))
-    assert response.status_code == 302
-    page = publisher.get("/releases/bridge-opens/").content.decode()
-    assert "The bridge is open." in page
-    assert "Attachments" not in page
-
-
-def test_attachments_list_shows_on_the_public_page(publisher):
-    """A list of addresses saves, and the public page links each one."""
-    url = "https://www.beehive.govt.nz/sites/default/files/report.pdf"
-    response = publisher.post(
-        ADD,
-        form_data(attachments=f'["{url}"]', status=Release.Status.PUBLISHED),
-    )
-    assert response.status_code == 302
-    page = publisher.get("/releases/bridge-opens/").content.decode()
-    assert f'<li><a href="{url}">{url}</a></li>' in page
 
 
 # Who may publish ---------------------------------------------------------------------------

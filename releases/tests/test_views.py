@@ -566,7 +566,7 @@ PAGES_AND_QUERIES = {
     "home": 5,  # releases, their ministers and portfolios, busy portfolios, busy ministers
     "list": 7,  # count, page, ministers, portfolios, and the three filter choice lists
     "list-filtered": 10,  # + the chosen portfolio, minister and government, checked
-    "detail": 5,  # release, its ministers and portfolios, previous, next
+    "detail": 6,  # release, its ministers, portfolios and uploaded attachments, previous, next
     "portfolio": 7,  # portfolio, count, page, ministers, portfolios, minister list, choices
     "minister-year": 7,
     "portfolios": 1,
