@@ -304,3 +304,19 @@ def reindex_linked_releases(sender, instance, action, reverse, pk_set, using, **
         index_releases(instance.__dict__.pop("_releases_to_reindex", []), using=using)
     elif action in ("post_add", "post_remove", "post_clear"):
         index_releases(pk_set if reverse else [instance.pk], using=using)
+
+
+class UpdateNote(models.Model):
+    """A public correction: what changed in a live release, shown dated on its page and
+    in its feed entry. Writing one also sets the release's last-updated time
+    (editorial/corrections.py)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="update_notes")
+    note = models.TextField(help_text="Shown to the public under the release, with the date.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.note
