@@ -22,16 +22,14 @@ Results print as a table and are saved to bench/results/editorial.json.
 
 import argparse
 import json
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from imports import DEFAULT_CORPUS, ROOT, fresh, manage
+from imports import DEFAULT_CORPUS, ROOT, fresh, manage, run_script
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/beehive_revisions"
 BODY_CHARS = 96_000
@@ -161,23 +159,7 @@ def time_record_import():
 
 
 def in_subprocess(database_url, *args):
-    """Run this script with `args` in a process with production settings; its last line
-    of output, as JSON."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only",
-        "ALLOWED_HOSTS": "localhost",
-        "DJANGO_SETTINGS_MODULE": "beehive.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.run(
-        [sys.executable, __file__, *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if process.returncode:
-        sys.exit(f"{args[0]} failed:\n{process.stdout[-2000:]}{process.stderr[-3000:]}")
-    return json.loads(process.stdout.strip().splitlines()[-1])
+    return run_script(__file__, database_url, *args)
 
 
 def main():

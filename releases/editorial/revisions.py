@@ -72,11 +72,12 @@ def restore(release, version, user):
     comment = f"Restored the version of {nz_time(version.revision.date_created)}"
     with recorded(user, comment):
         for name in RESTORED:
-            setattr(release, name, fields[name])
+            if name in fields:  # a version kept before a field existed has none
+                setattr(release, name, fields[name])
         release.save()
         # A minister or portfolio deleted since is left out rather than refused.
-        release.ministers.set(Minister.objects.filter(pk__in=fields["ministers"]))
-        release.portfolios.set(Portfolio.objects.filter(pk__in=fields["portfolios"]))
+        release.ministers.set(Minister.objects.filter(pk__in=fields.get("ministers", [])))
+        release.portfolios.set(Portfolio.objects.filter(pk__in=fields.get("portfolios", [])))
     return release
 
 

@@ -79,7 +79,7 @@ def test_public_update_shows_on_the_page_with_its_note_and_date(publisher, live,
 
 def test_public_update_is_in_the_feeds_with_the_new_updated_time(publisher, live, client):
     """The feed entry carries the note and the update's time as <updated>, its first
-    publication as <published>."""
+    publication as <published>; the sitemap's <lastmod> is the update's day."""
     save_live(publisher, live, change_kind="update", update_note=NOTE)
     live.refresh_from_db()
     client.logout()
@@ -91,6 +91,8 @@ def test_public_update_is_in_the_feeds_with_the_new_updated_time(publisher, live
     assert f"Updated {today()}:</strong> {NOTE}" in entry.findtext(f"{ATOM}content")
     rss = client.get("/releases/feed/").content.decode()
     assert f"Updated {today()}:&lt;/strong&gt; {NOTE}" in rss
+    sitemap = client.get("/sitemap-releases.xml").content.decode()
+    assert f"<lastmod>{timezone.localdate(live.last_updated_at).isoformat()}</lastmod>" in sitemap
 
 
 def test_minor_change_shows_nothing_and_keeps_last_updated(publisher, live, client):
