@@ -10,6 +10,7 @@ editorial/revisions.py, diffs.py and corrections.py, where the rules live.
 """
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -97,10 +98,18 @@ class RevisionsAdminMixin:
                 "description": "This release is live. A minor change shows nothing; a public "
                 "update lists its note, dated, on the release's page and in its feeds, and "
                 "becomes its “Last updated” date.",
-                "fields": PUBLIC_UPDATE_FIELDS,
+                "fields": ["earlier_updates", *PUBLIC_UPDATE_FIELDS],
             },
         )
         return [*fieldsets, question]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "earlier_updates"]
+
+    @admin.display(description="Earlier public updates")
+    def earlier_updates(self, obj):
+        notes = obj.update_notes.all() if obj else []
+        return "; ".join(f"{nz_time(n.created_at)}: {n.note}" for n in notes) or "None"
 
     def _asks_about_updates(self, request, obj):
         return obj is not None and self.has_publish_permission(request) and corrections.is_live(obj)

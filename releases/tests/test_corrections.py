@@ -118,9 +118,12 @@ def test_public_update_needs_a_note(publisher, live):
 
 
 def test_update_notes_list_newest_first(publisher, live, client):
-    """Each public update adds a dated note; the page lists them newest first."""
+    """Each public update adds a dated note; the page lists them newest first, and the
+    change form shows the earlier ones."""
     save_live(publisher, live, change_kind="update", update_note="First correction.")
     save_live(publisher, live, body="Opens 5 June.", change_kind="update", update_note="Second.")
+    form = publisher.get(change_url(live)).content.decode()
+    assert "Earlier public updates" in form and "First correction." in form
     client.logout()
     html = client.get(live.get_absolute_url()).content.decode()
     assert html.index("Second.") < html.index("First correction.")
