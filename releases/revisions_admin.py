@@ -60,6 +60,10 @@ class CorrectionForm(forms.ModelForm):
 
 
 class RevisionsAdminMixin:
+    """For ReleaseAdmin, before admin.ModelAdmin: revisions of every save, the history,
+    compare and restore pages, and the public-update question. Expects the admin's
+    has_publish_permission() (states.can_publish)."""
+
     form = CorrectionForm
 
     # Revisions of admin saves: the comment is the admin's change message (log_change).

@@ -132,7 +132,7 @@ def test_history_page_costs_the_same_queries_for_2_or_20_revisions(
 
 def test_diff_shows_words_added_and_removed_and_plain_changes(publisher):
     """Comparing two revisions marks removed and added words in the title and body, and
-    lists status, minister and portfolio changes in plain words."""
+    lists status, minister, portfolio, date and attachment changes in plain words."""
     hipkins = Minister.objects.create(name="Chris Hipkins", slug="chris-hipkins")
     bishop = Minister.objects.create(name="Chris Bishop", slug="chris-bishop")
     transport = Portfolio.objects.create(name="Transport", slug="transport")
@@ -152,6 +152,8 @@ def test_diff_shows_words_added_and_removed_and_plain_changes(publisher):
             ministers=[bishop.pk],
             portfolios=[transport.pk],
             status=Release.Status.PUBLISHED,
+            attachments='["https://www.beehive.govt.nz/sites/default/files/bridge.pdf"]',
+            date="2021-06-03",
         ),
     )
     new, old = versions(release)
@@ -161,6 +163,10 @@ def test_diff_shows_words_added_and_removed_and_plain_changes(publisher):
     assert "<li>Status: Draft → Published</li>" in html
     assert "<li>Ministers: added Chris Bishop; removed Chris Hipkins</li>" in html
     assert "<li>Portfolios: added Transport</li>" in html
+    assert "<li>Date: 1 June 2021 → 3 June 2021</li>" in html
+    assert (
+        "<li>Attachments: added https://www.beehive.govt.nz/sites/default/files/bridge.pdf</li>"
+    ) in html
 
 
 def test_diff_escapes_markup_in_titles_and_bodies(publisher, draft):
