@@ -45,6 +45,7 @@ bench: $(VENV)/.installed libarchive postgres
 	$(PY) bench/search.py
 	$(PY) bench/site.py
 	$(PY) bench/hostile.py
+	$(PY) bench/editorial.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

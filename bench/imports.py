@@ -128,6 +128,26 @@ def manage(database_url, *args):
     return run.seconds, run.peak, run.stdout
 
 
+def run_script(script, database_url, *args):
+    """Run `script` with `args` in a process with production settings (DEBUG off), as a
+    server would be; return the last line of its output, read as JSON."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only",
+        "ALLOWED_HOSTS": "localhost",
+        "DJANGO_SETTINGS_MODULE": "beehive.settings",
+        "PYTHONPATH": str(ROOT),
+    }
+    process = subprocess.run(
+        [sys.executable, str(script), *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if process.returncode:
+        sys.exit(f"{args[0]} failed:\n{process.stdout[-2000:]}{process.stderr[-3000:]}")
+    return json.loads(process.stdout.strip().splitlines()[-1])
+
+
 def fresh(database_url):
     """An empty, migrated database."""
     if database_url.startswith("postgres"):

@@ -12,15 +12,13 @@ release). Results print as a table and are saved to bench/results/site.json.
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from imports import DEFAULT_CORPUS, ROOT, fresh, manage
+from imports import DEFAULT_CORPUS, ROOT, fresh, manage, run_script
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/beehive_site_bench"
 TARGET_MS = 30
@@ -89,25 +87,7 @@ def measure(runs):
 
 
 def measure_in_subprocess(database_url, runs):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only",
-        "ALLOWED_HOSTS": "localhost",
-        "DJANGO_SETTINGS_MODULE": "beehive.settings",
-        "PYTHONPATH": str(ROOT),
-    }
-    process = subprocess.run(
-        [sys.executable, __file__, "--measure", "--runs", str(runs)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if process.returncode:
-        sys.exit(f"measuring failed:\n{process.stdout[-2000:]}{process.stderr[-3000:]}")
-    return json.loads(process.stdout.strip().splitlines()[-1])
+    return run_script(__file__, database_url, "--measure", "--runs", str(runs))
 
 
 def analyze(database_url):

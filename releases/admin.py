@@ -10,7 +10,7 @@ from django.utils.safestring import mark_safe
 
 from .admin_attachments import AttachmentInline, imported_attachments
 from .admin_sharing import PreviewAndShareMixin
-from .editorial import merges, states
+from .editorial import merges, revisions, states
 from .editorial.times import goes_live, nz_time
 from .models import (
     ImportRun,
@@ -20,6 +20,7 @@ from .models import (
     PortfolioAlias,
     Release,
 )
+from .revisions_admin import RevisionsAdminMixin
 from .search import search
 
 
@@ -134,7 +135,7 @@ NOT_A_PUBLISHER = (
 
 
 @admin.register(Release)
-class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
+class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
     list_filter = [PublicationFilter, "date", "portfolios", "ministers"]
     # get_search_results() searches with the public site's search instead of these; the
@@ -317,12 +318,14 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
         return nz_time(obj.updated_at) or "-"
 
     # Publishers' bulk actions: each release goes through editorial/states.py, which
-    # checks the permission again, so a forged POST gets nowhere.
+    # checks the permission again, so a forged POST gets nowhere, and keeps a revision of
+    # its own saying which action and who.
 
     @admin.action(description="Publish selected releases", permissions=["publish"])
     def publish_selected(self, request, queryset):
         for release in queryset:
-            states.publish(release, request.user)
+            with revisions.recorded(request.user, "Published (Publish selected releases)."):
+                states.publish(release, request.user)
         self.message_user(request, f"Published {len(queryset)} release(s).")
 
     @admin.action(
@@ -330,7 +333,8 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
     )
     def unpublish_selected(self, request, queryset):
         for release in queryset:
-            states.unpublish(release, request.user)
+            with revisions.recorded(request.user, "Unpublished: back to draft."):
+                states.unpublish(release, request.user)
         self.message_user(request, f"Unpublished {len(queryset)} release(s): now drafts.")
 
     @admin.action(description="Withdraw selected releases…", permissions=["publish"])
@@ -348,9 +352,11 @@ class ReleaseAdmin(PreviewAndShareMixin, admin.ModelAdmin):
             }
             return TemplateResponse(request, "admin/releases/release/withdraw.html", context)
         refused = []
+        reason = form.cleaned_data["reason"]
         for release in queryset:
             try:
-                states.withdraw(release, form.cleaned_data["reason"], request.user)
+                with revisions.recorded(request.user, f"Withdrawn: {reason}"):
+                    states.withdraw(release, reason, request.user)
             except ValidationError as error:
                 refused.extend(error.messages)
         self.message_user(request, f"Withdrew {len(queryset) - len(refused)} release(s).")

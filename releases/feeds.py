@@ -9,11 +9,14 @@ import dataclasses
 import re
 
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.timezone import localtime
 
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Minister, Portfolio, Release
@@ -103,13 +106,22 @@ class ReleaseFeed(Feed):
         return f"{listing.title}, newest first, in full."
 
     def items(self, listing):
-        return listing.releases.with_links().with_times().newest_first()[:FEED_LENGTH]
+        releases = list(listing.releases.with_links().with_times().newest_first()[:FEED_LENGTH])
+        # Only releases updated in public have notes: a feed with none costs no query.
+        prefetch_related_objects([r for r in releases if r.last_updated_at], "update_notes")
+        return releases
 
     def item_title(self, release):
         return xml_text(release.title)
 
     def item_description(self, release):
-        return xml_text(release.body_html)
+        notes = release.update_notes.all() if release.last_updated_at else []
+        updates = format_html_join(
+            "",
+            "<p><strong>Updated {}:</strong> {}</p>",
+            ((date_format(localtime(n.created_at), "j F Y"), n.note) for n in notes),
+        )
+        return xml_text(updates + release.body_html)
 
     # The public times (ReleaseQuerySet.with_times()), never the modified time: that an
     # import or a typo fix touched a row is no news to a reader.

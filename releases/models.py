@@ -468,3 +468,19 @@ class Attachment(models.Model):
     @property
     def filename(self):
         return self.file.name.rsplit("/", 1)[-1]
+
+
+class UpdateNote(models.Model):
+    """A public correction: what changed in a live release, shown dated on its page and
+    in its feed entry. Writing one also sets the release's last-updated time
+    (editorial/corrections.py)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="update_notes")
+    note = models.TextField(help_text="Shown to the public under the release, with the date.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.note

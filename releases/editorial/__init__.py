@@ -5,4 +5,7 @@
 - preview.py: a release as its public page will show it, under a "not public" banner.
 - sharing.py: share links, for people without an account, and the page they open.
 - uploads.py: which attachment files are accepted (by their content), and who may download them.
+- revisions.py: every change kept as a revision (django-reversion), restores, imports.
+- diffs.py: two revisions compared, word by word and in plain sentences.
+- corrections.py: public updates of live releases, with their notes.
 """
