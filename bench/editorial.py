@@ -14,7 +14,7 @@ and an import's revisions for the whole corpus.
    history page and the compare page of the first and last revisions through
    django.test.Client, logged in as a superuser: a few warm-up requests, then the median
    of --runs. Target: history page at most 300 ms.
-3. Unless --no-import: `load_releases CORPUS` into the same schema, then record_import()
+3. Unless --no-import: `load_releases CORPUS` into the same schema, then record_many()
    of every release, as an importer would call it for what it wrote: the median of three.
 
 Results print as a table and are saved to bench/results/editorial.json.
@@ -148,8 +148,8 @@ def measure_pages(release_id, runs):
     print(json.dumps(results))
 
 
-def time_record_import(runs=IMPORT_RUNS):
-    """In this process: record_import() of every release, `runs` times (each keeps one
+def time_record_many(runs=IMPORT_RUNS):
+    """In this process: record_many() of every release, `runs` times (each keeps one
     more revision of every release); the median and each run, in seconds."""
     from releases.editorial import revisions
     from releases.models import Release
@@ -158,7 +158,7 @@ def time_record_import(runs=IMPORT_RUNS):
     times = []
     for run in range(runs):
         started = time.perf_counter()
-        revisions.record_import(ids, f"Benchmark: the whole corpus, run {run}")
+        revisions.record_many(ids, f"Benchmark: the whole corpus, run {run}")
         times.append(round(time.perf_counter() - started, 1))
     print(json.dumps({"releases": len(ids), "median_s": statistics.median(times), "runs": times}))
 
@@ -186,7 +186,7 @@ def main():
             return setup_history()
         if step == "pages":
             return measure_pages(int(args[0]), options.runs)
-        return time_record_import()
+        return time_record_many()
 
     workdir = Path(tempfile.gettempdir()) / "beehive-editorial-bench"
     workdir.mkdir(exist_ok=True)
@@ -209,7 +209,7 @@ def main():
         if not options.no_import and options.corpus.exists():
             print(f"{name}: loading {options.corpus.name} …", flush=True)
             manage(url, "load_releases", str(options.corpus), "-v0")
-            results[name]["record_import"] = in_subprocess(url, "--step", "import")
+            results[name]["record_many"] = in_subprocess(url, "--step", "import")
 
     diff = results["diff"]
     print(
@@ -219,13 +219,13 @@ def main():
     print("\n| database | page | median | queries |\n|---|---|---|---|")
     for name in options.databases:
         for page, row in results[name].items():
-            if page != "record_import":
+            if page != "record_many":
                 print(f"| {name} | {page} | {row['median_ms']} ms | {row['queries']} |")
     for name in options.databases:
-        if "record_import" in results[name]:
-            row = results[name]["record_import"]
+        if "record_many" in results[name]:
+            row = results[name]["record_many"]
             print(
-                f"{name}: record_import() of {row['releases']:,} releases: "
+                f"{name}: record_many() of {row['releases']:,} releases: "
                 f"{row['median_s']} s median {row['runs']}"
             )
     print(f"(history page target ≤ {HISTORY_TARGET_MS} ms)")

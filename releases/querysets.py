@@ -1,7 +1,7 @@
 """The queryset verbs every reader starts from: pages, feeds, sitemaps, search and admin.
 
-Apart from models.py so each stays a readable size; it reaches the models through
-`self.model`, never by importing them, so there is no import circle.
+Apart from the models (releases/models/) so each stays a readable size; it reaches the
+models through `self.model`, never by importing them, so there is no import circle.
 """
 
 from django.db import models

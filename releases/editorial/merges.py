@@ -4,7 +4,8 @@ become one, and nothing that pointed at the merged-away ones is lost.
 The record that stays keeps every release once, in the place its first merged link had
 (the first portfolio listed is a release's main one); it takes the others' spellings and
 names as aliases, so the next import maps them to it; their public addresses redirect to
-it; and search finds its releases by its name.
+it; search finds its releases by its name; and each release relinked keeps a revision
+saying so.
 """
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from ..models import MergedAddress
 from ..search import index_releases
+from .revisions import keep_imported_states, record_many
 from .states import require_publisher
 
 
@@ -32,6 +34,7 @@ def merge(survivor, merged, user):
     with transaction.atomic():
         merged_links = links.filter(**{f"{column}__in": ids}).order_by("pk")
         release_ids = set(merged_links.values_list("release_id", flat=True))
+        keep_imported_states(release_ids)
         linked = set(
             links.filter(**{column: survivor.pk}, release_id__in=release_ids).values_list(
                 "release_id", flat=True
@@ -59,6 +62,8 @@ def merge(survivor, merged, user):
         )
         model.objects.filter(pk__in=ids).delete()
         index_releases(release_ids)
+        names = ", ".join(f"“{record}”" for record in merged)
+        record_many(release_ids, f"Merged {names} into “{survivor}”", user)
     return len(release_ids)
 
 

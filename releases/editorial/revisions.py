@@ -1,8 +1,8 @@
 """A release's revisions, kept by django-reversion: recording, listing and restoring them.
 
 Every admin save, bulk action and restore runs inside `recorded()`, which keeps one
-revision saying who and why. Imports call `record_import()` once per batch instead, which
-writes the same rows in bulk. Restoring brings back a revision's content (title, date,
+revision saying who and why. Merges, which relink thousands of releases at once, call
+`record_many()` instead, which writes the same rows in bulk. Restoring brings back a revision's content (title, date,
 body, attachments, links) and never its state: publishing stays a publisher's own act
 (states.py).
 """
@@ -68,6 +68,7 @@ def restore(release, version, user):
     if not can_publish(user):
         raise PermissionDenied("Only staff who may publish releases can restore a revision.")
     fields = version.field_dict
+    keep_imported_states([release.pk])
     comment = f"Restored the version of {nz_time(version.revision.date_created)}"
     with recorded(user, comment):
         for name in RESTORED:
@@ -80,11 +81,31 @@ def restore(release, version, user):
     return release
 
 
-def record_import(release_ids, comment, using=None):
-    """Keep one revision, with `comment` and no user, holding the current version of each
-    release in `release_ids`: what an import created or changed.
+def keep_imported_states(release_ids):
+    """For each of these releases that came from an import and has no revision yet, keep
+    a first one: its state as the import wrote it, dated when it was imported. Called
+    before anything changes them, so an imported release's history starts with its
+    import; recording all 55,000 at import time instead would cost the import 8 of its
+    20 seconds (bench/editorial.py), for releases most of which never change."""
+    ids = [int(pk) for pk in release_ids]
+    content_type = ContentType.objects.get_for_model(Release)
+    kept = Version.objects.filter(content_type=content_type, object_id__in=map(str, ids))
+    versioned = set(kept.values_list("object_id", flat=True))
+    imported = Release.objects.filter(pk__in=ids, imported_at__isnull=False)
+    by_import = {}
+    for pk, imported_at in imported.values_list("pk", "imported_at"):
+        if str(pk) not in versioned:
+            by_import.setdefault(imported_at, []).append(pk)
+    for imported_at, pks in by_import.items():
+        record_many(pks, "Imported by load_releases.", date=imported_at)
 
-    For importers, which write thousands of rows a second: each version is written in
+
+def record_many(release_ids, comment, user=None, using=None, date=None):
+    """Keep one revision, with `comment` and `user` (None for a command), holding the
+    current version of each release in `release_ids`: what a merge relinked, or an import
+    created or changed.
+
+    For changes to thousands of releases at once: each version is written in
     reversion's own format (what serializers.serialize("json", [release]) writes, which
     its deserializer reads back) from plain rows, a thousand at a time, with their links
     from the link tables, and saved with bulk_create: a few queries a thousand releases,
@@ -106,7 +127,7 @@ def record_import(release_ids, comment, using=None):
     label = Release._meta.label_lower
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         revision = Revision.objects.using(using).create(
-            date_created=timezone.now(), comment=comment
+            date_created=date or timezone.now(), comment=comment, user=user
         )
         for start in range(0, len(ids), IMPORT_BATCH):
             batch = ids[start : start + IMPORT_BATCH]

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 
+from releases.editorial import revisions
 from releases.editorial.merges import merge
 from releases.importing import import_releases
 from releases.models import Portfolio, PortfolioAlias, Release
@@ -47,6 +48,12 @@ def test_merge_keeps_every_release_once_and_in_its_place(trade):
         expected = list(dict.fromkeys(TRADE_NAMES[0] if n in TRADE_NAMES else n for n in names))
         assert [link.portfolio.name for link in links(Release.objects.get(pk=pk))] == expected
     assert Release.objects.filter(portfolios=survivor).count() == len(before)
+    was_merged = [pk for pk, names in before.items() if set(names) & set(TRADE_NAMES[1:])]
+    latest = revisions.history(Release.objects.get(pk=was_merged[0])).first()
+    assert latest.revision.comment == (
+        "Merged “Trade”, “Trade and Investment” into “Trade and Export Growth”"
+    )
+    assert latest.revision.user.username == "press-secretary"
 
 
 def test_merged_spellings_import_as_the_survivor_and_search_finds_it(trade, write, tmp_path):

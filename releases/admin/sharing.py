@@ -21,9 +21,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
-from .editorial import preview, sharing, states
-from .editorial.times import nz_time
-from .models import ShareLink
+from ..editorial import preview, sharing, states
+from ..editorial.times import nz_time
+from ..models import ShareLink
 
 MAX_HOURS = int(sharing.MAX_LIFETIME / timedelta(hours=1))
 

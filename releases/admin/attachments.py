@@ -6,9 +6,9 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from .editorial import uploads
-from .models import Attachment, Release
-from .templatetags.releases_extras import web_url
+from ..editorial import uploads
+from ..models import Attachment, Release
+from ..templatetags.releases_extras import web_url
 
 
 class AttachmentFormSet(BaseInlineFormSet):

@@ -1,94 +1,23 @@
+"""The release admin: editing, the publication states, full-text search and the
+publishers' actions. The rules it applies live in releases/editorial/."""
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 
-from .admin_attachments import AttachmentInline, imported_attachments
-from .admin_sharing import PreviewAndShareMixin
-from .editorial import merges, revisions, states
-from .editorial.times import goes_live, nz_time
-from .models import (
-    ImportRun,
-    Minister,
-    MinisterAlias,
-    Portfolio,
-    PortfolioAlias,
+from ..editorial import revisions, states
+from ..editorial.times import goes_live, nz_time
+from ..models import (
     Release,
 )
-from .revisions_admin import RevisionsAdminMixin
-from .search import search
-
-
-class MinisterAliasInline(admin.TabularInline):
-    model = MinisterAlias
-    extra = 0
-    verbose_name = "spelling"
-    verbose_name_plural = "Spellings that import as this minister"
-
-
-class PortfolioAliasInline(admin.TabularInline):
-    model = PortfolioAlias
-    extra = 0
-    verbose_name = "spelling"
-    verbose_name_plural = "Spellings that import as this portfolio"
-
-
-class NamedEntityAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "release_count"]
-    search_fields = ["name", "aliases__spelling"]
-    prepopulated_fields = {"slug": ["name"]}
-    actions = ["merge_selected"]
-
-    def has_publish_permission(self, request):
-        return states.can_publish(request.user)
-
-    @admin.action(description="Merge the selected into one…", permissions=["publish"])
-    def merge_selected(self, request, queryset):
-        """Asks which of the selected stays, on a confirmation page, then merges the rest
-        into it (editorial/merges.py)."""
-        records = list(queryset.order_by("name"))
-        survivor = next((r for r in records if str(r.pk) == request.POST.get("survivor")), None)
-        if survivor is None or len(records) < 2:
-            context = {
-                **self.admin_site.each_context(request),
-                "title": f"Merge {self.model._meta.verbose_name_plural}",
-                "opts": self.model._meta,
-                "records": records,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            }
-            return TemplateResponse(request, "admin/releases/merge.html", context)
-        relinked = merges.merge(survivor, records, request.user)
-        self.message_user(
-            request,
-            f"Merged {len(records) - 1} into “{survivor}”: {relinked} release(s) now link to it; "
-            "the merged addresses redirect to its page.",
-        )
-        return None
-
-    def get_queryset(self, request):
-        # Meta.ordering does not apply to a GROUP BY query: the autocomplete's paginator
-        # needs an order.
-        counted = super().get_queryset(request).annotate(release_count=Count("releases"))
-        return counted.order_by("name")
-
-    @admin.display(description="Releases", ordering="release_count")
-    def release_count(self, obj):
-        return obj.release_count
-
-
-@admin.register(Minister)
-class MinisterAdmin(NamedEntityAdmin):
-    inlines = [MinisterAliasInline]
-
-
-@admin.register(Portfolio)
-class PortfolioAdmin(NamedEntityAdmin):
-    inlines = [PortfolioAliasInline]
+from ..search import search
+from .attachments import AttachmentInline, imported_attachments
+from .revisions import RevisionsAdminMixin
+from .sharing import PreviewAndShareMixin
 
 
 class PublicationFilter(admin.SimpleListFilter):
@@ -323,6 +252,7 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected releases", permissions=["publish"])
     def publish_selected(self, request, queryset):
+        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
         for release in queryset:
             with revisions.recorded(request.user, "Published (Publish selected releases)."):
                 states.publish(release, request.user)
@@ -332,6 +262,7 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
         description="Unpublish selected releases (back to draft)", permissions=["publish"]
     )
     def unpublish_selected(self, request, queryset):
+        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
         for release in queryset:
             with revisions.recorded(request.user, "Unpublished: back to draft."):
                 states.unpublish(release, request.user)
@@ -353,6 +284,7 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
             return TemplateResponse(request, "admin/releases/release/withdraw.html", context)
         refused = []
         reason = form.cleaned_data["reason"]
+        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
         for release in queryset:
             try:
                 with revisions.recorded(request.user, f"Withdrawn: {reason}"):
@@ -367,47 +299,3 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     @admin.display(description="Ministers")
     def ministers_list(self, obj):
         return ", ".join(m.name for m in obj.ministers.all())
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """Every run of load_releases, as it ended: a record, so it can be read, not changed."""
-
-    list_display = [
-        "__str__",
-        "outcome",
-        "dry_run",
-        "files",
-        "created",
-        "updated",
-        "kept",
-        "skipped",
-        "started_by",
-    ]
-    list_filter = ["outcome", "dry_run"]
-    date_hierarchy = "started_at"
-    fields = readonly_fields = [
-        *(f.name for f in ImportRun._meta.fields if f.name not in ("id", "problems")),
-        "problem_list",
-    ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="Problems")
-    def problem_list(self, run):
-        """One line a problem, as the command printed them."""
-        return (
-            format_html_join(
-                mark_safe("<br>"),
-                "{}: {}: {}: {}",
-                ((p["level"], p["path"], p["field"], p["message"]) for p in run.problems),
-            )
-            or "None"
-        )

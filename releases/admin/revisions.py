@@ -19,8 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from .editorial import corrections, diffs, revisions
-from .editorial.times import nz_time
+from ..editorial import corrections, diffs, revisions
+from ..editorial.times import nz_time
 
 PUBLIC_UPDATE_FIELDS = ["change_kind", "update_note"]
 
@@ -73,6 +73,8 @@ class RevisionsAdminMixin:
             return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST" and object_id.isdigit():
+            revisions.keep_imported_states([object_id])
         with revisions.recorded(request.user, "Changed."):
             return super().change_view(request, object_id, form_url, extra_context)
 

@@ -1,0 +1,23 @@
+"""The release archive: releases, the ministers who issued them and their portfolios.
+
+A Release links to any number of Ministers and Portfolios. A person or a portfolio is one
+record however the source spells it: every spelling seen is kept as an alias whose folded
+key (see names.py) points at the record, so later imports map to the same row.
+"""
+
+from .catalogue import (
+    Government,
+    MergedAddress,
+    Minister,
+    MinisterAlias,
+    Portfolio,
+    PortfolioAlias,
+)
+from .editorial import Attachment, ImportRun, ShareLink, UpdateNote, attachment_path
+from .release import Release, validate_attachments
+
+__all__ = [
+    "Attachment", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
+    "Portfolio", "PortfolioAlias", "Release", "ShareLink", "UpdateNote", "attachment_path",
+    "validate_attachments",
+]  # fmt: skip
