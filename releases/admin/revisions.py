@@ -12,17 +12,18 @@ editorial/revisions.py, diffs.py and corrections.py, where the rules live.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from ..editorial import corrections, diffs, revisions
+from ..editorial import concurrency, corrections, diffs, revisions
 from ..editorial.times import nz_time
 
 PUBLIC_UPDATE_FIELDS = ["change_kind", "update_note"]
+NOT_CHANGES = [*PUBLIC_UPDATE_FIELDS, "edited_version"]
 
 
 class CorrectionForm(forms.ModelForm):
@@ -44,13 +45,27 @@ class CorrectionForm(forms.ModelForm):
         "“Corrected the date of the hui to 4 June.”",
     )
 
+    # The release as it was when this form was opened (editorial/concurrency.py).
+    edited_version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["edited_version"].initial = concurrency.token(self.instance)
+
     @property
     def changed_data(self):
         # The answer is about the change, not part of it: the change message leaves it out.
-        return [name for name in super().changed_data if name not in PUBLIC_UPDATE_FIELDS]
+        return [name for name in super().changed_data if name not in NOT_CHANGES]
 
     def clean(self):
         cleaned = super().clean()
+        try:
+            concurrency.check(self.instance, cleaned.get("edited_version"))
+        except ValidationError as stale:
+            # Shown again with the token brought up to date: saving again is deliberate.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("edited_version")] = stale.params["token"]
+            self.add_error(None, stale)
         if (
             cleaned.get("change_kind") == corrections.UPDATE
             and not cleaned.get("update_note", "").strip()
@@ -96,6 +111,11 @@ class RevisionsAdminMixin:
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and self.has_change_permission(request, obj):
+            # The token of editorial/concurrency.py, hidden, with the first fields.
+            (name, options), *rest = fieldsets
+            fields = [*options["fields"], "edited_version"]
+            fieldsets = [(name, options | {"fields": fields}), *rest]
         if not self._asks_about_updates(request, obj):
             return fieldsets
         question = (
