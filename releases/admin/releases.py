@@ -122,6 +122,10 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
         ),
     ]
     list_per_page = 50
+
+    class Media:
+        css = {"all": ["css/admin.css"]}  # wide title and body boxes
+
     show_full_result_count = False  # a COUNT over every release on each page view is slow
 
     def get_queryset(self, request):

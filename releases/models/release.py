@@ -37,7 +37,10 @@ class Release(models.Model):
         # Still at its address with a notice; listed nowhere (see viewable()).
         WITHDRAWN = "withdrawn", "Withdrawn"
 
-    title = models.CharField(max_length=500)
+    title = models.CharField(
+        max_length=500,
+        help_text="As readers see it on the page, in lists, feeds and search results.",
+    )
     slug = models.SlugField(
         max_length=255,
         unique=True,
@@ -58,10 +61,25 @@ class Release(models.Model):
         db_index=True,
         help_text="Where the release was first published. Not unique: the old site reused some.",
     )
-    ministers = models.ManyToManyField(Minister, related_name="releases", blank=True)
-    portfolios = models.ManyToManyField(Portfolio, related_name="releases", blank=True)
+    ministers = models.ManyToManyField(
+        Minister,
+        related_name="releases",
+        blank=True,
+        help_text="Who issued it. Type part of a name to find them.",
+    )
+    portfolios = models.ManyToManyField(
+        Portfolio,
+        related_name="releases",
+        blank=True,
+        help_text="The first one chosen is its main portfolio: the page's “More in …” links.",
+    )
 
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        help_text="A draft is seen by staff only. Published goes live at the publish time.",
+    )
     published_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -124,7 +142,12 @@ class Release(models.Model):
         help_text="A list of addresses, each in double quotes: "
         '["https://www.beehive.govt.nz/sites/default/files/report.pdf"]. [] for none.',
     )
-    body = models.TextField(blank=True, help_text="Markdown.")
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown: a blank line between paragraphs, ## for a heading, **bold**, "
+        "[link text](https://…), - for a list. “Preview unsaved changes” shows it as readers "
+        "will see it.",
+    )
     body_html = models.TextField(
         "body HTML",
         blank=True,

@@ -402,3 +402,12 @@ def test_superuser_can_publish(client):
     response = client.post(ADD, form_data(status=Release.Status.PUBLISHED))
     assert response.status_code == 302
     assert Release.objects.published().filter(slug="bridge-opens").exists()
+
+
+def test_admin_is_branded_as_this_site_with_wide_boxes(editor):
+    """Staff see the site's own name, and the release form loads the stylesheet that
+    makes the title and body boxes wide enough for real titles."""
+    page = editor.get(ADD).content.decode()
+    assert "Beehive: New Zealand Government releases" in page
+    assert "Django administration" not in page and "Django site admin" not in page
+    assert "css/admin.css" in page
