@@ -177,10 +177,7 @@ def measure_changelist(runs):
             base,
             {"q": "housing", "portfolios__id__exact": health},
         ),
-        "change list, a day (2021-06-01)": (
-            base,
-            {"date__year": 2021, "date__month": 6, "date__day": 1},
-        ),
+        "change list, a year (2021)": (base, {"year": 2021}),
     }
     print(json.dumps(time_pages(logged_in_client(), pages, runs)))
 

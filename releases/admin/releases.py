@@ -47,6 +47,27 @@ class PublicationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class YearFilter(admin.SimpleListFilter):
+    """Releases of one year, newest years first. In place of date_hierarchy, which finds
+    the years by truncating every release's date: 250 ms of the change list's 400 on
+    SQLite with the whole corpus. The first and last dates come from the date index."""
+
+    title = "year"
+    parameter_name = "year"
+
+    def lookups(self, request, model_admin):
+        dated = Release.objects.filter(date__isnull=False).values_list("date", flat=True)
+        first, last = dated.order_by("date").first(), dated.order_by("-date").first()
+        if first is None:
+            return []
+        return [(str(year), str(year)) for year in range(last.year, first.year - 1, -1)]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.in_year(int(self.value()))
+        return queryset
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
@@ -66,7 +87,7 @@ NOT_A_PUBLISHER = (
 @admin.register(Release)
 class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
-    list_filter = [PublicationFilter, "date", "portfolios", "ministers"]
+    list_filter = [PublicationFilter, YearFilter, "date", "portfolios", "ministers"]
     # get_search_results() searches with the public site's search instead of these; the
     # admin shows its search box only when search_fields is set.
     search_fields = ["title", "slug", "source_url"]
@@ -77,7 +98,6 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
         'must match; use "quotes" for a phrase, -word to leave a word out, OR between words '
         "for either. A release's slug or source URL, typed in full, finds that release."
     )
-    date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["ministers", "portfolios"]
     readonly_fields = [
@@ -191,6 +211,19 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        status = form.base_fields.get("status")
+        if obj is not None and obj.status == Release.Status.PUBLISHED and status:
+            # Back to draft clears its public times and keeps a revision saying so: the
+            # Unpublish action does it, never a change of this box.
+            status.choices = [(Release.Status.PUBLISHED, Release.Status.PUBLISHED.label)]
+            status.help_text = (
+                "Live or scheduled. To take it off the public site, select it in the list "
+                "and use “Unpublish” (published in error) or “Withdraw” (with a reason)."
+            )
+        return form
+
     def get_search_results(self, request, queryset, search_term):
         """Full-text search (releases.search), as on the public site, plus exact slug and
         source URL lookups, which full-text search would split into words.
@@ -256,20 +289,15 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
 
     @admin.action(description="Publish selected releases", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
-        for release in queryset:
-            with revisions.recorded(request.user, "Published (Publish selected releases)."):
-                states.publish(release, request.user)
+        comment = "Published (Publish selected releases)."
+        self._move_each(request, queryset, states.publish, comment)
         self.message_user(request, f"Published {len(queryset)} release(s).")
 
     @admin.action(
         description="Unpublish selected releases (back to draft)", permissions=["publish"]
     )
     def unpublish_selected(self, request, queryset):
-        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
-        for release in queryset:
-            with revisions.recorded(request.user, "Unpublished: back to draft."):
-                states.unpublish(release, request.user)
+        self._move_each(request, queryset, states.unpublish, "Unpublished: back to draft.")
         self.message_user(request, f"Unpublished {len(queryset)} release(s): now drafts.")
 
     @admin.action(description="Withdraw selected releases…", permissions=["publish"])
@@ -286,19 +314,30 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             }
             return TemplateResponse(request, "admin/releases/release/withdraw.html", context)
-        refused = []
         reason = form.cleaned_data["reason"]
-        revisions.keep_imported_states(queryset.values_list("pk", flat=True))
-        for release in queryset:
-            try:
-                with revisions.recorded(request.user, f"Withdrawn: {reason}"):
-                    states.withdraw(release, reason, request.user)
-            except ValidationError as error:
-                refused.extend(error.messages)
+
+        def withdraw(release, user):
+            states.withdraw(release, reason, user)
+
+        refused = self._move_each(request, queryset, withdraw, f"Withdrawn: {reason}")
         self.message_user(request, f"Withdrew {len(queryset) - len(refused)} release(s).")
         for message in refused:
             self.message_user(request, message, level="warning")
         return None
+
+    def _move_each(self, request, releases, move, comment):
+        """`move(release, user)` (a function of editorial/states.py, which checks the
+        permission again) for each release, each keeping a revision with `comment`;
+        return the messages of the moves refused."""
+        revisions.keep_imported_states(releases.values_list("pk", flat=True))
+        refused = []
+        for release in releases:
+            try:
+                with revisions.recorded(request.user, comment):
+                    move(release, request.user)
+            except ValidationError as error:
+                refused.extend(error.messages)
+        return refused
 
     @admin.display(description="Ministers")
     def ministers_list(self, obj):

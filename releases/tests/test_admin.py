@@ -411,3 +411,17 @@ def test_admin_is_branded_as_this_site_with_wide_boxes(editor):
     assert "Beehive: New Zealand Government releases" in page
     assert "Django administration" not in page and "Django site admin" not in page
     assert "css/admin.css" in page
+
+
+def test_changelist_filters_by_year_with_years_from_first_to_last(editor):
+    """The change list's year filter offers every year from the newest release's to the
+    oldest's, and lists only the chosen year's releases."""
+    make_release("From 2019", date=datetime.date(2019, 5, 1))
+    make_release("From 2021", date=datetime.date(2021, 6, 1))
+    make_release("Undated", date=None)
+    response = editor.get(CHANGELIST, {"year": "2021"})
+    assert changelist_titles(response) == ["From 2021"]
+    years = next(f for f in response.context["cl"].filter_specs if f.title == "year")
+    assert [choice["display"] for choice in years.choices(response.context["cl"])] == [
+        "All", "2021", "2020", "2019",
+    ]  # fmt: skip

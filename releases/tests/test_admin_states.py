@@ -255,3 +255,16 @@ def test_changelist_queries_do_not_grow_with_the_releases_listed(publisher):
     few = queries()
     add(9)
     assert queries() == few
+
+
+def test_a_live_release_goes_back_to_draft_only_through_unpublish(publisher):
+    """The change form of a published release offers no "Draft": a POST asking for it is
+    a form error, and the release stays live with its times, until Unpublish is used."""
+    release = make_release("Bridge opens")
+    page = publisher.get(change_url(release)).content.decode()
+    assert 'value="draft"' not in page
+    assert "use “Unpublish” (published in error)" in page
+    response = publisher.post(change_url(release), change_data(release, status="draft"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Release.objects.get(pk=release.pk) in Release.objects.published()
