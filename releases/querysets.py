@@ -5,7 +5,20 @@ models through `self.model`, never by importing them, so there is no import circ
 """
 
 from django.db import models
-from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, Subquery, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -59,6 +72,12 @@ class ReleaseQuerySet(models.QuerySet):
         """Releases the public sees listed (lists, search, facets, counts, feeds, sitemaps,
         the home page): published, with a publication time not in the future."""
         return self.filter(self._live())
+
+    def with_live(self):
+        """Annotate `live`: whether each release is public now, by published()'s own rule,
+        computed on the row (an EXISTS over published() made PostgreSQL hash every
+        published release for the admin's 50 rows: 72 ms of its 217)."""
+        return self.annotate(live=ExpressionWrapper(self._live(), output_field=BooleanField()))
 
     def viewable(self):
         """Releases the public may open at their address: the published ones and the

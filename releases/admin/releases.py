@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.template.response import TemplateResponse
 
 from ..editorial import revisions, states
@@ -149,9 +149,8 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     show_full_result_count = False  # a COUNT over every release on each page view is slow
 
     def get_queryset(self, request):
-        # `live` by published()'s own rule, for the publication column.
-        live = Exists(Release.objects.published().filter(pk=OuterRef("pk")))
-        return super().get_queryset(request).prefetch_related("ministers").annotate(live=live)
+        # `live`, by published()'s own rule, for the publication column.
+        return super().get_queryset(request).prefetch_related("ministers").with_live()
 
     # Publishing is a permission of its own, checked on every request: a user who may change
     # releases but not publish them drafts, and someone who may publish makes them public.
