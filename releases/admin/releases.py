@@ -11,9 +11,7 @@ from django.template.response import TemplateResponse
 
 from ..editorial import revisions, states
 from ..editorial.times import goes_live, nz_time
-from ..models import (
-    Release,
-)
+from ..models import Minister, Portfolio, Release
 from ..search import search
 from .attachments import AttachmentInline, imported_attachments
 from .revisions import RevisionsAdminMixin
@@ -68,6 +66,32 @@ class YearFilter(admin.SimpleListFilter):
         return queryset
 
 
+class LinkedFilter(admin.SimpleListFilter):
+    """Releases of one minister or portfolio, by a subquery of their links (for_any_...).
+    Django's own filter on a many-to-many field joins the links and adds DISTINCT over
+    every column, bodies included: 460 ms for Health on PostgreSQL with the corpus."""
+
+    model = verb = None
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in self.model.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return getattr(queryset, self.verb)([int(self.value())])
+        return queryset
+
+
+class PortfolioFilter(LinkedFilter):
+    title = parameter_name = "portfolio"
+    model, verb = Portfolio, "for_any_portfolio"
+
+
+class MinisterFilter(LinkedFilter):
+    title = parameter_name = "minister"
+    model, verb = Minister, "for_any_minister"
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
@@ -87,7 +111,7 @@ NOT_A_PUBLISHER = (
 @admin.register(Release)
 class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     list_display = ["title", "date", "publication", "publish_time", "ministers_list"]
-    list_filter = [PublicationFilter, YearFilter, "date", "portfolios", "ministers"]
+    list_filter = [PublicationFilter, YearFilter, "date", PortfolioFilter, MinisterFilter]
     # get_search_results() searches with the public site's search instead of these; the
     # admin shows its search box only when search_fields is set.
     search_fields = ["title", "slug", "source_url"]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from releases.importing import import_releases
-from releases.models import Minister, Release
+from releases.models import Minister, Portfolio, Release
 
 from .conftest import EDITING, FIXTURES, log_in
 
@@ -425,3 +425,15 @@ def test_changelist_filters_by_year_with_years_from_first_to_last(editor):
     assert [choice["display"] for choice in years.choices(response.context["cl"])] == [
         "All", "2021", "2020", "2019",
     ]  # fmt: skip
+
+
+def test_changelist_filters_by_portfolio_and_minister(editor):
+    """The portfolio and minister filters list each matching release once."""
+    health = Portfolio.objects.create(name="Health", slug="health")
+    nash = Minister.objects.create(name="Stuart Nash", slug="stuart-nash")
+    first, second = make_release("Hospital opens"), make_release("Police numbers")
+    first.portfolios.add(health)
+    second.ministers.add(nash)
+    make_release("Unrelated")
+    assert changelist_titles(editor.get(CHANGELIST, {"portfolio": health.pk})) == ["Hospital opens"]
+    assert changelist_titles(editor.get(CHANGELIST, {"minister": nash.pk})) == ["Police numbers"]
