@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='release',
             name='body',
-            field=models.TextField(blank=True, help_text='Markdown: a blank line between paragraphs, ## for a heading, **bold**, [link text](https://…), - for a list. “Preview unsaved changes” shows it as readers will see it.'),
+            field=models.TextField(blank=True, help_text='Markdown: a blank line between paragraphs, ## for a heading, **bold**, [link text](https://…), - for a list. The preview button below shows it as readers will see it.'),
         ),
         migrations.AlterField(
             model_name='release',

@@ -145,8 +145,8 @@ class Release(models.Model):
     body = models.TextField(
         blank=True,
         help_text="Markdown: a blank line between paragraphs, ## for a heading, **bold**, "
-        "[link text](https://…), - for a list. “Preview unsaved changes” shows it as readers "
-        "will see it.",
+        "[link text](https://…), - for a list. The preview button below shows it as "
+        "readers will see it.",
     )
     body_html = models.TextField(
         "body HTML",

@@ -363,13 +363,17 @@ def test_an_imported_releases_history_starts_with_its_import(publisher, write, t
     import_releases([tmp_path])
     release = Release.objects.get()
     assert not versions(release)
-    publisher.post(change_url(release), change_data(release, title="Minister opens bridge"))
+    # As its form shows it: live since its date (midnight UTC is noon in Wellington).
+    live = {"status": "published", "published_at_0": "01/06/2021", "published_at_1": "12:00"}
+    edit = {"title": "Minister opens bridge", **live}
+    assert publisher.post(change_url(release), change_data(release, **edit)).status_code == 302
     new, old = versions(release)
     assert old.revision.comment == "Imported by load_releases."
     assert old.revision.date_created == release.imported_at
     assert old.field_dict["title"] == "Minister opens new bridge"
     assert "Minister opens <del>new </del>bridge" in compare(publisher, release, old, new)
     # Later changes add to the history; the import is kept once.
-    publisher.post(change_url(release), change_data(release, title="Minister opens a bridge"))
+    edit = {"title": "Minister opens a bridge", **live}
+    assert publisher.post(change_url(release), change_data(release, **edit)).status_code == 302
     assert [v.revision.comment for v in versions(release)][-1] == "Imported by load_releases."
     assert len(versions(release)) == 3
