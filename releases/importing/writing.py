@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import names
+from ..editorial import revisions
 from ..models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
 from .parsing import SLUG_LENGTH
 from .results import Problem
@@ -164,7 +165,10 @@ class ReleaseWriter:
                 for p in new
             )
             ids = dict(insert_rows(Release, self.NEW_FIELDS, rows, returning=["import_key", "id"]))
-            # Files edited since their last import are rare: one UPDATE each is plenty.
+            # A release a changed file updates keeps a revision of what it was and of
+            # what the file makes it (editorial/revisions.py), as an admin save would.
+            # Such files are rare: this, and one UPDATE each, cost a first import nothing.
+            revisions.keep_imported_states(self.existing[p.import_key] for p in changed)
             for p in changed:
                 ids[p.import_key] = self.existing[p.import_key]
                 Release.objects.filter(pk=ids[p.import_key]).update(
@@ -187,6 +191,8 @@ class ReleaseWriter:
                         for target in targets[position]
                     ),
                 )
+            if changed_ids:
+                revisions.record_many(changed_ids, "Updated by load_releases: its file changed.")
         self.existing.update(ids)
         # A kept file's hash is not stored: the next import finds the conflict again.
         self.known_hashes.update(p.content_hash for p in written)

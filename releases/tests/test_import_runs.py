@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
+from releases.editorial import revisions
 from releases.importing import StrictModeError, import_releases
 from releases.models import ImportRun, Release
 
@@ -95,3 +96,20 @@ def test_an_edit_in_the_admin_is_kept_when_its_file_changes(write, tmp_path):
     )
     assert Release.objects.get(slug="other").title == "Other, changed"
     assert ImportRun.objects.latest().kept == 1
+
+
+def test_an_import_that_changes_a_release_keeps_both_versions(write, tmp_path):
+    """A changed file updates its release and keeps a revision of each state: the one the
+    first import wrote and the one the changed file made, so the two can be compared."""
+    path = write("bridge.md", release_text(title="Bridge opens"))
+    import_releases([tmp_path])
+    release = Release.objects.get()
+    path.write_text(release_text(title="Harbour bridge opens"), encoding="utf-8")
+    assert import_releases([tmp_path]).updated == 1
+    new, old = revisions.history(release)
+    assert (old.field_dict["title"], new.field_dict["title"]) == (
+        "Bridge opens",
+        "Harbour bridge opens",
+    )
+    assert old.revision.comment == "Imported by load_releases."
+    assert new.revision.comment == "Updated by load_releases: its file changed."
