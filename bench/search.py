@@ -45,7 +45,8 @@ def measure():
     from django.db.models import Q
 
     from releases.models import Release
-    from releases.search import add_snippets, facets, search
+    from releases.search import facets, search
+    from releases.snippets import add_snippets
 
     def listed():
         """The releases the list page starts from (views.release_list)."""

@@ -5,7 +5,7 @@ A list view uses it like this::
     q = request.GET.get("q", "")
     results = search(Release.objects.published(), q)  # narrowed, `rank`-ed, best first
     page = Paginator(results.with_links(), 20).get_page(request.GET.get("page"))
-    add_snippets(page.object_list, q)  # each release gets `.snippet`, safe HTML
+    add_snippets(page.object_list, q)  # snippets.py: each release gets `.snippet`, safe HTML
     counts = facets(results)  # portfolios, ministers, years, governments
 
 One parser reads the query language people know from web search: words (all must match),
@@ -25,14 +25,12 @@ call it, and the importer writes search_names with each row.
 import collections
 import dataclasses
 import functools
-import html
 import json
 import operator
 import re
 import unicodedata
 
 from django.contrib.postgres.search import (
-    SearchHeadline,
     SearchQuery,
     SearchRank,
     SearchVectorField,
@@ -41,11 +39,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, router
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
-from django.utils.safestring import mark_safe
 
 from .models import Government, Minister, Portfolio, Release
 
-__all__ = ["add_snippets", "facets", "index_releases", "parse", "search"]
+__all__ = ["facets", "index_releases", "parse", "search", "to_fts5", "to_tsquery"]
 
 # Only this much of a query is read, so a pasted essay costs no more than a sentence: each
 # term, alternatives included, is another pass over the index.
@@ -64,10 +61,6 @@ PG_CONFIG = "beehive_english"
 PG_WEIGHTS = [0.1, 0.2, 0.4, 1.0]  # D, C, B, A
 PG_NORMALIZATION = 16  # divide by 1 + log(distinct words): long bodies do not win by bulk alone
 
-# Private-use characters mark the matched words in the engines' excerpts; they survive
-# HTML escaping untouched and only then become <mark> tags.
-OPEN, CLOSE = "\ue000", "\ue001"
-SNIPPET_WORDS = 30
 
 # A term: an optional "-", then a "quoted phrase" (the closing quote may be missing) or a
 # run of characters up to the next space or quote.
@@ -150,10 +143,10 @@ def search(queryset, query):
             select={"rank": f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})"},
             tables=[FTS_TABLE],
             where=[f"{FTS_TABLE} MATCH %s"],
-            params=[_fts5_query(parsed)],
+            params=[to_fts5(parsed)],
         ).filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", []))
     elif vendor == "postgresql":
-        tsquery = _tsquery(parsed)
+        tsquery = to_tsquery(parsed)
         matching = (
             queryset.alias(document=_SearchDocument())
             .filter(document=tsquery)
@@ -166,68 +159,6 @@ def search(queryset, query):
     else:
         raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
     return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
-
-
-def add_snippets(releases, query):
-    """Give each release `snippet`: a short excerpt of its body as safe HTML, with the
-    words that matched in <mark> and everything else escaped. One query for the lot.
-
-    Pass a page's object_list: the same objects get the attribute, so the template sees it.
-    """
-    releases = list(releases)
-    parsed = parse(query)
-    excerpts = {}
-    if releases and parsed.required:
-        ids = [release.pk for release in releases]
-        connection = connections[releases[0]._state.db or router.db_for_read(Release)]
-        if connection.vendor == "sqlite":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, '…', %s) FROM {FTS_TABLE} "
-                    f"WHERE {FTS_TABLE} MATCH %s AND rowid IN (SELECT value FROM json_each(%s))",
-                    [OPEN, CLOSE, SNIPPET_WORDS, _fts5_query(parsed), json.dumps(ids)],
-                )
-                excerpts = dict(cursor.fetchall())
-        else:
-            headline = SearchHeadline(
-                "body",
-                _tsquery(parsed),
-                config=PG_CONFIG,
-                start_sel=OPEN,
-                stop_sel=CLOSE,
-                max_words=SNIPPET_WORDS,
-                min_words=SNIPPET_WORDS // 2,
-            )
-            rows = Release.objects.using(connection.alias).filter(pk__in=ids)
-            excerpts = dict(rows.annotate(excerpt=headline).values_list("pk", "excerpt"))
-    for release in releases:
-        release.snippet = _snippet_html(excerpts.get(release.pk) or "")
-    return releases
-
-
-# Markdown and raw HTML that would be noise in a one-line excerpt. An excerpt may end in the
-# middle of a comment, an image or a link target, so those run to its end if unclosed
-# (keeping the "…" that says the body goes on).
-UNCLOSED = r"(?:(?=…$)|$)"
-MARKUP = [
-    re.compile(rf"<!--.*?(?:-->|{UNCLOSED})", re.DOTALL),  # HTML comments
-    re.compile(rf"!\[[^\]]*\](?:\([^)]*?(?:\)|{UNCLOSED}))?"),  # images
-    re.compile(rf"\]\([^)]*?(?:\)|{UNCLOSED})"),  # link targets and titles (the link text stays)
-    re.compile(r"<[a-zA-Z/!][^>]*>"),  # raw HTML tags, which the page does not show either
-    # Backslash escapes (of any ASCII punctuation), emphasis, headings, code.
-    re.compile(r"\\(?=[!-/:-@\[-`{-~])|[*#`\[\]]+"),
-]
-MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}")
-
-
-def _snippet_html(excerpt):
-    """Turn an engine's excerpt (Markdown, matches between OPEN and CLOSE) into safe HTML:
-    everything escaped, then only balanced <mark> tags added."""
-    for pattern in MARKUP:
-        excerpt = pattern.sub("", excerpt)
-    text = html.escape(" ".join(html.unescape(excerpt).split()), quote=False)
-    text = MARKED.sub(r"<mark>\1</mark>", text)
-    return mark_safe(text.replace(OPEN, "").replace(CLOSE, ""))
 
 
 FACETS = ("portfolios", "ministers", "years", "governments")
@@ -391,7 +322,7 @@ class _SearchDocument(Func):
         return f'{table}."search_document"', []
 
 
-def _fts5_query(parsed):
+def to_fts5(parsed):
     """The FTS5 expression: each term a quoted string, so FTS5 reads no operator, column
     filter or prefix in it, only words (a quoted string of several words is a phrase)."""
 
@@ -402,7 +333,7 @@ def _fts5_query(parsed):
     return " AND ".join(groups) + "".join(f" NOT {quoted(term)}" for term in parsed.excluded)
 
 
-def _tsquery(parsed):
+def to_tsquery(parsed):
     """The tsquery: each term through phraseto_tsquery(), which takes any text as a
     parameter and keeps a phrase's word order; the terms are combined with &, | and !."""
 

@@ -15,7 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .editorial import merges
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
-from .search import add_snippets, parse
+from .search import parse
+from .snippets import add_snippets
 
 PAGE_SIZE = 20
 OLD_SITE_RELEASE_URL = "https://www.beehive.govt.nz/release/{}"

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
-from releases.search import FTS_TABLE, MAX_TERMS, add_snippets, facets, parse, search
+from releases.search import FTS_TABLE, MAX_TERMS, facets, parse, search
+from releases.snippets import add_snippets
 
 from .conftest import FIXTURES, release_text
 
