@@ -3,11 +3,11 @@ change (a typo: nothing is shown) or a public update, whose note is listed, date
 release's page and in its feed entry, and whose time becomes its last-updated time
 (`last_updated_at`, read by with_times() for pages, feeds and sitemaps)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from ..models import Release, UpdateNote
-from .states import can_publish
+from .states import require_publisher
 
 MINOR, UPDATE = "minor", "update"
 CHOICES = [
@@ -24,8 +24,7 @@ def is_live(release):
 def announce_update(release, note, user):
     """Record a public update of `release` with `note`, now: the note is listed on its page
     and in its feed entry, and its last-updated time moves to now. Returns the note."""
-    if not can_publish(user):
-        raise PermissionDenied("Only staff who may publish releases can update one in public.")
+    require_publisher(user, to="update one in public")
     note = (note or "").strip()
     if not note:
         raise ValidationError("Say what changed: the note is shown on the release's page.")

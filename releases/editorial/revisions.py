@@ -12,14 +12,13 @@ from contextlib import contextmanager
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 from reversion.models import Revision, Version
 
 from ..models import Minister, Portfolio, Release
-from .states import can_publish
+from .states import require_publisher
 from .times import nz_time
 
 # Derived or bookkeeping columns are left out: body_html and search_names are rebuilt from
@@ -65,8 +64,7 @@ def restore(release, version, user):
     """Bring back the content of `version` of `release`, as a new revision. Its status,
     publish and withdrawal times and address stay as they are now: a restored published
     version of what is now a draft stays a draft until a publisher publishes it."""
-    if not can_publish(user):
-        raise PermissionDenied("Only staff who may publish releases can restore a revision.")
+    require_publisher(user, to="restore a revision")
     fields = version.field_dict
     keep_imported_states([release.pk])
     comment = f"Restored the version of {nz_time(version.revision.date_created)}"
