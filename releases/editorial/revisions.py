@@ -106,8 +106,8 @@ def record_many(release_ids, comment, user=None, using=None, date=None):
     For changes to thousands of releases at once: each version is written in
     reversion's own format (what serializers.serialize("json", [release]) writes, which
     its deserializer reads back) from plain rows, a thousand at a time, with their links
-    from the link tables, and saved with bulk_create: a few queries a thousand releases,
-    none a release. Django's serializer, called per release, cost 1.5 ms each (it builds
+    from the link tables, and inserted in one statement run for every row: a few queries
+    a thousand releases, none a release. Django's serializer, called per release, cost 1.5 ms each (it builds
     a query for each link field even when the links are prefetched). The ministers and
     portfolios are not followed: their names stay current in their own tables.
     Returns the revision, or None if there were no releases.
@@ -116,14 +116,8 @@ def record_many(release_ids, comment, user=None, using=None, date=None):
     if not ids:
         return None
     using = using or DEFAULT_DB_ALIAS
-    content_type = ContentType.objects.db_manager(using).get_for_model(Release)
-    # The fields register() keeps (all but NOT_KEPT), as reversion's own admin reads them.
-    kept = reversion.revisions._get_options(Release).fields
-    links = [name for name in kept if Release._meta.get_field(name).many_to_many]
-    # The serializer leaves out the primary key (serialize=False): it is the version's "pk".
-    columns = [n for n in kept if n not in links and Release._meta.get_field(n).serialize]
-    label = Release._meta.label_lower
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    links, columns = _kept_fields()
+    with transaction.atomic(using=using):
         revision = Revision.objects.using(using).create(
             date_created=date or timezone.now(), comment=comment, user=user
         )
@@ -131,22 +125,64 @@ def record_many(release_ids, comment, user=None, using=None, date=None):
             batch = ids[start : start + IMPORT_BATCH]
             linked = {name: _links(name, batch, using) for name in links}
             rows = Release.objects.using(using).filter(pk__in=batch).values("pk", *columns)
-            cursor.executemany(
-                _insert_versions_sql(connections[using]),
-                [
-                    (
-                        revision.pk,
-                        str(row["pk"]),
-                        content_type.pk,
-                        using,
-                        "json",
-                        row["title"],  # object_repr: str(release)
-                        _serialized(label, row, linked),
-                    )
-                    for row in rows
-                ],
-            )
+            _write_versions(revision, rows, linked, using)
     return revision
+
+
+def record_unapplied(release_id, values, ministers, portfolios, content_hash):
+    """Keep, in a release's history, the version a changed file would have made of it when
+    the import kept an edit made in the admin instead: `values` are the file's content
+    fields, `ministers` and `portfolios` the ids its names map to. So the two versions can
+    be compared and the file's restored. Kept once per version of the file, though every
+    import names the conflict again until it is resolved. Returns the revision, or None."""
+    comment = (
+        "Not applied by load_releases: the file's version, kept because the release was "
+        f"edited in the admin (file {content_hash[:12]})."
+    )
+    content_type = ContentType.objects.get_for_model(Release)
+    versions = Version.objects.filter(content_type=content_type, object_id=str(release_id))
+    if versions.filter(revision__comment=comment).exists():
+        return None
+    links, columns = _kept_fields()
+    row = Release.objects.values("pk", *columns).get(pk=release_id)
+    row |= {name: value for name, value in values.items() if name in columns}
+    linked = {"ministers": {release_id: ministers}, "portfolios": {release_id: portfolios}}
+    with transaction.atomic():
+        revision = Revision.objects.create(date_created=timezone.now(), comment=comment)
+        _write_versions(revision, [row], linked, DEFAULT_DB_ALIAS)
+    return revision
+
+
+def _kept_fields():
+    """(link fields, column fields) that register() keeps (all but NOT_KEPT), as
+    reversion's own admin reads them. The serializer leaves out the primary key
+    (serialize=False): it is the version's "pk"."""
+    kept = reversion.revisions._get_options(Release).fields
+    links = [name for name in kept if Release._meta.get_field(name).many_to_many]
+    columns = [n for n in kept if n not in links and Release._meta.get_field(n).serialize]
+    return links, columns
+
+
+def _write_versions(revision, rows, linked, using):
+    """One Version of `revision` for each release row, its links taken from `linked`."""
+    content_type = ContentType.objects.db_manager(using).get_for_model(Release)
+    label = Release._meta.label_lower
+    with connections[using].cursor() as cursor:
+        cursor.executemany(
+            _insert_versions_sql(connections[using]),
+            [
+                (
+                    revision.pk,
+                    str(row["pk"]),
+                    content_type.pk,
+                    using,
+                    "json",
+                    row["title"],  # object_repr: str(release)
+                    _serialized(label, row, linked),
+                )
+                for row in rows
+            ],
+        )
 
 
 def _insert_versions_sql(connection):

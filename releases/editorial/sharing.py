@@ -86,24 +86,21 @@ def describe(link, now=None):
 
 def shared_release(request, token):
     """/share/<token>/: the link's release as its public page will be, under a banner, to
-    anyone holding an open link; once the release is public, a redirect (302, since the
-    link may yet be revoked) to its address. Never indexed, never cached."""
+    anyone holding an open link; once the release is public (or withdrawn, which is public
+    at its address with its notice), a redirect (302, since the link may yet be revoked)
+    to its address. Never indexed, never cached."""
     link = find_open(token)
-    public = link and Release.objects.published().only("slug").filter(pk=link.release_id).first()
+    public = link and Release.objects.viewable().only("slug").filter(pk=link.release_id).first()
     if link is None:
         response = render(request, "404.html", status=404)
     elif public:
         response = redirect(public)
     else:
         release = Release.objects.for_page().get(pk=link.release_id)
-        if release.is_withdrawn:
-            heading = "Shared preview: withdrawn, and listed nowhere."
-        else:
-            heading = "Shared preview: not public yet."
         response = preview.render_preview(
             request,
             release,
-            heading,
+            "Shared preview: not public yet.",
             "This release has been shared with you. Please do not pass the link on. It "
             f"stops working {nz_time(link.expires_at)}.",
         )

@@ -80,6 +80,12 @@ class NameRegistry:
         self.alias_model.objects.bulk_create(aliases)
         return self.by_spelling
 
+    def known(self, spellings):
+        """The ids of the records these spellings map to, creating none: a spelling of no
+        record yet is left out."""
+        ids = (self.by_spelling.get(s) or self.by_key.get(self.fold(s)) for s in spellings)
+        return list(dict.fromkeys(pk for pk in ids if pk is not None))
+
 
 class ReleaseWriter:
     """Upserts batches of parsed releases with their ministers and portfolios."""
@@ -128,6 +134,7 @@ class ReleaseWriter:
             counts = [self.write([parsed], report) for parsed in batch]
             return tuple(sum(column) for column in zip(*counts))
         for parsed, edited in kept:
+            self._keep_unapplied(parsed)
             message = (
                 f"changed since the last import, but its release was edited in the admin on "
                 f"{edited:%-d %B %Y at %H:%M} UTC: the admin's version is kept"
@@ -197,6 +204,18 @@ class ReleaseWriter:
         # A kept file's hash is not stored: the next import finds the conflict again.
         self.known_hashes.update(p.content_hash for p in written)
         return len(new), len(changed), kept
+
+    def _keep_unapplied(self, parsed):
+        """Keep the version a kept file would have made in its release's history, beside the
+        admin's, so staff can compare them and restore the file's. Its names of no
+        minister or portfolio yet are left out rather than made records of."""
+        revisions.record_unapplied(
+            self.existing[parsed.import_key],
+            {name: getattr(parsed, name) for name in revisions.RESTORED},
+            self.ministers.known(parsed.ministers),
+            self.portfolios.known(parsed.portfolios),
+            parsed.content_hash,
+        )
 
     @staticmethod
     def _links(parsed, minister_ids, portfolio_ids):

@@ -5,9 +5,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from releases.editorial import revisions
+from releases.editorial import diffs, revisions
 from releases.importing import StrictModeError, import_releases
-from releases.models import ImportRun, Release
+from releases.models import ImportRun, Minister, Release
 
 from .conftest import release_text
 
@@ -73,14 +73,21 @@ def test_import_runs_are_read_only_in_the_admin(write, tmp_path, client):
 def test_an_edit_in_the_admin_is_kept_when_its_file_changes(write, tmp_path):
     """A file changed since its last import whose release was edited in the admin
     meanwhile is not applied: the edit stays, the file is named, and it is named again on
-    the next run until someone resolves it. Other changed files update as before."""
+    the next run until someone resolves it. The history keeps both versions, the file's
+    once, to compare. Other changed files update as before."""
     edited = write("edited.md", release_text(title="First title"))
     other = write("other.md", release_text(url="https://www.beehive.govt.nz/release/other"))
     import_releases([tmp_path])
     release = Release.objects.get(slug="minister-opens-new-bridge")
-    release.title = "Title corrected by an editor"
-    release.save()
-    edited.write_text(release_text(title="Title from the changed file"), encoding="utf-8")
+    editor = User.objects.create_user("editor")
+    revisions.keep_imported_states([release.pk])  # as the admin does before a save
+    with revisions.recorded(editor, "Changed title."):
+        release.title = "Title corrected by an editor"
+        release.save()
+    edited.write_text(
+        release_text(title="Title from the changed file", ministers=["Hon Damien O'Connor", "Hon Unknown Person"]),
+        encoding="utf-8",
+    )
     other.write_text(
         release_text(url="https://www.beehive.govt.nz/release/other", title="Other, changed"),
         encoding="utf-8",
@@ -96,6 +103,22 @@ def test_an_edit_in_the_admin_is_kept_when_its_file_changes(write, tmp_path):
     )
     assert Release.objects.get(slug="other").title == "Other, changed"
     assert ImportRun.objects.latest().kept == 1
+    unapplied, admin, imported = revisions.history(release)
+    assert [v.field_dict["title"] for v in (unapplied, admin, imported)] == [
+        "Title from the changed file",
+        "Title corrected by an editor",
+        "First title",
+    ]
+    assert admin.revision.user == editor
+    assert unapplied.revision.comment.startswith("Not applied by load_releases: the file's")
+    # A name the file gives that is no minister yet is left out, not made a record of.
+    assert unapplied.field_dict["ministers"] == list(release.ministers.values_list("pk", flat=True))
+    changes = diffs.compare(admin, unapplied)
+    assert "<del>corrected</del>" in changes.title and "<ins>from</ins>" in changes.title
+    assert not Release.objects.get(slug="minister-opens-new-bridge").ministers.filter(
+        name__contains="Unknown"
+    ).exists()
+    assert not Minister.objects.filter(name__contains="Unknown").exists()
 
 
 def test_an_import_that_changes_a_release_keeps_both_versions(write, tmp_path):

@@ -234,16 +234,16 @@ def test_a_link_is_revoked_only_through_its_own_release(publisher, draft, press_
     assert ShareLink.objects.get().revoked_at is None
 
 
-def test_link_to_a_withdrawn_release_says_so(draft, reader, press_secretary):
-    """A release withdrawn after its link was made shows, through it, its withdrawal notice
-    under a banner saying it is withdrawn rather than "not public yet"."""
+def test_link_to_a_withdrawn_release_leads_to_its_notice(draft, reader, press_secretary):
+    """A release withdrawn after its link was made is public at its address with its
+    withdrawal notice: the link leads there, as it does to a published one."""
     link, address = sharing.create(draft, press_secretary)
     states.publish(draft, press_secretary)
     states.withdraw(draft, "Replaced by the 2027 budget.", press_secretary)
-    response = reader.get(address)
-    assert response.status_code == 200
-    assert "Shared preview: withdrawn, and listed nowhere." in response.text
+    response = reader.get(address, follow=True)
+    assert response.redirect_chain == [(draft.get_absolute_url(), 302)]
     assert "Replaced by the 2027 budget." in response.text
+    assert "Shared preview" not in response.text
 
 
 def test_shared_page_costs_a_fixed_number_of_queries(
