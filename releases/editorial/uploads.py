@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import TemporaryFileUploadHandler
+from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.defaultfilters import filesizeformat
 
@@ -232,3 +233,26 @@ def downloadable(user):
     public = Exists(Release.objects.viewable().filter(pk=OuterRef("release_id")))
     attachments = Attachment.objects.annotate(public=public)
     return attachments if may_see_unpublished(user) else attachments.filter(public=True)
+
+
+# An attachment's file goes when its row does (deleted, with its release, or replaced by a
+# new upload): attachments are not kept in revisions, so nothing could lead to it again.
+# Only once the deletion is committed, so a rolled-back save keeps its file.
+
+
+def delete_file(sender, instance, **kwargs):
+    """post_delete of an Attachment: remove its file from storage."""
+    _delete_on_commit(instance.file.storage, instance.file.name)
+
+
+def delete_replaced_file(sender, instance, **kwargs):
+    """pre_save of an Attachment: remove the file a new upload replaces."""
+    if instance.pk is not None:
+        old = Attachment.objects.filter(pk=instance.pk).values_list("file", flat=True).first()
+        if old != instance.file.name:
+            _delete_on_commit(instance.file.storage, old)
+
+
+def _delete_on_commit(storage, name):
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

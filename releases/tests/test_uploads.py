@@ -12,7 +12,7 @@ from releases.models import Attachment, Release
 from releases.rendering import render_markdown
 
 from .files import DOCX, GIF, HTML, JPEG, OLE2, SVG, WEBP, XLSX, office, opendocument, pdf, png
-from .test_admin import ADD, change_url, form_data, make_release
+from .test_admin import ADD, change_data, change_url, form_data, make_release
 
 pytestmark = pytest.mark.django_db
 
@@ -351,3 +351,44 @@ def test_an_upload_over_the_limit_fills_no_disk_and_is_refused_with_its_full_siz
     upload = handler.file_complete(len(content))
     upload.seek(0)
     assert (upload.size, len(upload.read())) == (len(content), 1025)
+
+
+# Files in storage --------------------------------------------------------------------------
+
+
+def test_a_removed_or_replaced_attachment_leaves_no_file_behind(
+    editor, media, django_capture_on_commit_callbacks
+):
+    """Removing an attachment in the form, uploading a new file over one, or deleting the
+    release takes the old files out of storage: nothing unreachable is left there."""
+    data = upload_data(("Report", "report.pdf", pdf()), ("Figures", "figures.csv", b"a,b\n"))
+    assert editor.post(ADD, data).status_code == 302
+    release = Release.objects.get()
+    report, figures = release.uploads.all()
+    old_files = [media / report.file.name, media / figures.file.name]
+    assert all(path.exists() for path in old_files)
+
+    form = editor.get(change_url(release)).context["adminform"].form
+    rows = {"uploads-TOTAL_FORMS": "2", "uploads-INITIAL_FORMS": "2"}
+    for n, attachment in enumerate([report, figures]):
+        rows |= {
+            f"uploads-{n}-id": str(attachment.pk),
+            f"uploads-{n}-release": str(release.pk),
+            f"uploads-{n}-title": attachment.title,
+            f"uploads-{n}-position": str(n),
+        }
+    rows["uploads-0-DELETE"] = "on"
+    rows["uploads-1-file"] = SimpleUploadedFile("figures.csv", b"a,b\n1,2\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor.post(
+            change_url(release),
+            change_data(release, edited_version=form["edited_version"].value()) | rows,
+        )
+    assert response.status_code == 302, response.context and file_errors(response)
+    new = release.uploads.get()
+    assert not any(path.exists() for path in old_files)
+    assert (media / new.file.name).read_bytes() == b"a,b\n1,2\n"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release.delete()
+    assert not (media / new.file.name).exists()
