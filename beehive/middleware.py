@@ -1,6 +1,7 @@
 """Response headers that neither Django nor django-csp sets."""
 
 from django.conf import settings
+from django.middleware.gzip import GZipMiddleware
 
 
 def permissions_policy(get_response):
@@ -13,3 +14,16 @@ def permissions_policy(get_response):
         return response
 
     return middleware
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip (with its BREACH mitigation), for pages, feeds and sitemaps only: a
+    PDF or an image gains nothing, and a download keeps its Content-Length."""
+
+    TEXT = ("text/", "application/xml", "application/rss+xml", "application/atom+xml",
+            "application/json")  # fmt: skip
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.TEXT):
+            return response
+        return super().process_response(request, response)

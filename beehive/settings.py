@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "beehive.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, which sends static files compressed ahead of time; above anything
+    # that reads or writes a page's body.
+    "beehive.middleware.TextGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +107,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The page cache (releases/caching.py) and anything else cached. CACHE_URL=redis://host:6379/0
+# shares one Redis between every app server, through Django's own Redis backend, with
+# short timeouts so a stopped Redis costs a page little (it is then built uncached).
+# Unset, each process keeps its own copies in memory.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "beehive",
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+        }
+    }
+elif CACHE_URL in ("", "locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 500},
+        }
+    }
+elif CACHE_URL == "dummy://":  # nothing kept: for measuring pages uncached
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+else:
+    raise ImproperlyConfigured(
+        f"CACHE_URL must be redis://…, rediss://…, unix://…, locmem:// or dummy://, not {CACHE_URL!r}."
+    )
+# How long a reader's browser or a proxy may reuse a public page before asking again
+# (it then gets a 304 if nothing changed). Staff pages are never kept.
+CACHE_MAX_AGE = int(os.environ.get("CACHE_MAX_AGE", "60"))
 
 # django-axes refuses a login before the password is checked once a username has failed
 # too often from one address; ModelBackend then checks the password as before.

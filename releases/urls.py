@@ -5,34 +5,38 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import attachments, feeds, views
+from .caching import public_page
 from .editorial import sharing
 from .sitemaps import SITEMAPS
 
 app_name = "releases"
+# Every public page, feed and sitemap is wrapped in public_page(): validators, 304s and a
+# shared cached copy for anonymous readers (caching.py). robots.txt is left as the
+# cheapest view there is, the yardstick of bench/load.py.
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("releases/", views.release_list, name="list"),
-    path("releases/feed/", feeds.ReleaseFeed(), name="feed"),
-    path("releases/feed/atom/", feeds.ReleaseAtomFeed(), name="feed-atom"),
-    path("releases/<slug:slug>/", views.release_detail, name="detail"),
+    path("", public_page(views.home), name="home"),
+    path("releases/", public_page(views.release_list), name="list"),
+    path("releases/feed/", public_page(feeds.ReleaseFeed()), name="feed"),
+    path("releases/feed/atom/", public_page(feeds.ReleaseAtomFeed()), name="feed-atom"),
+    path("releases/<slug:slug>/", public_page(views.release_detail), name="detail"),
     # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.
     path("share/<str:token>/", sharing.shared_release, name="share"),
     path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
-    path("portfolios/", views.portfolio_list, name="portfolios"),
-    path("portfolios/<slug:slug>/", views.portfolio_detail, name="portfolio"),
-    path("portfolios/<slug:slug>/feed/", feeds.PortfolioFeed(), name="portfolio-feed"),
+    path("portfolios/", public_page(views.portfolio_list), name="portfolios"),
+    path("portfolios/<slug:slug>/", public_page(views.portfolio_detail), name="portfolio"),
+    path("portfolios/<slug:slug>/feed/", public_page(feeds.PortfolioFeed()), name="portfolio-feed"),
     path(
         "portfolios/<slug:slug>/feed/atom/",
-        feeds.PortfolioAtomFeed(),
+        public_page(feeds.PortfolioAtomFeed()),
         name="portfolio-feed-atom",
     ),
-    path("ministers/", views.minister_list, name="ministers"),
-    path("ministers/<slug:slug>/", views.minister_detail, name="minister"),
-    path("ministers/<slug:slug>/feed/", feeds.MinisterFeed(), name="minister-feed"),
-    path("ministers/<slug:slug>/feed/atom/", feeds.MinisterAtomFeed(), name="minister-feed-atom"),
-    path("governments/", views.government_list, name="governments"),
-    path("governments/<slug:slug>/", views.government_detail, name="government"),
+    path("ministers/", public_page(views.minister_list), name="ministers"),
+    path("ministers/<slug:slug>/", public_page(views.minister_detail), name="minister"),
+    path("ministers/<slug:slug>/feed/", public_page(feeds.MinisterFeed()), name="minister-feed"),
+    path("ministers/<slug:slug>/feed/atom/", public_page(feeds.MinisterAtomFeed()), name="minister-feed-atom"),
+    path("governments/", public_page(views.government_list), name="governments"),
+    path("governments/<slug:slug>/", public_page(views.government_detail), name="government"),
     # The old site's addresses have no trailing slash, but links to them are often
     # copied with one: both move to the release.
     path("release/<str:old_slug>", views.old_release_redirect, name="old-release"),
@@ -44,13 +48,13 @@ urlpatterns = [
     ),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        public_page(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "releases:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        public_page(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

@@ -15,9 +15,10 @@ from .catalogue import (
 )
 from .editorial import Attachment, ImportRun, ShareLink, UpdateNote, attachment_path
 from .release import Release, validate_attachments
+from .versions import ContentVersion
 
 __all__ = [
-    "Attachment", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
+    "Attachment", "ContentVersion", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
     "Portfolio", "PortfolioAlias", "Release", "ShareLink", "UpdateNote", "attachment_path",
     "validate_attachments",
 ]  # fmt: skip

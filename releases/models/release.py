@@ -184,6 +184,9 @@ class Release(models.Model):
                 name="release_last_updated_idx",
                 condition=Q(last_updated_at__isnull=False),
             ),
+            # The content version (caching.py) reads the newest publish time already
+            # past on every public request: one index step.
+            models.Index(fields=["published_at"], name="release_publish_time_idx"),
         ]
 
     def __str__(self):
@@ -228,3 +231,4 @@ def reindex_linked_releases(sender, instance, action, reverse, pk_set, using, **
         index_releases(instance.__dict__.pop("_releases_to_reindex", []), using=using)
     elif action in ("post_add", "post_remove", "post_clear"):
         index_releases(pk_set if reverse else [instance.pk], using=using)
+

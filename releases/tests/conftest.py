@@ -16,6 +16,17 @@ if os.environ.get("CI"):
 FIXTURES = settings.BASE_DIR / "fixtures" / "releases"
 CORPUS = settings.BASE_DIR.parent / "shared" / "corpus" / "beehive-releases.tar.xz"
 
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty page cache: a rolled-back test's data can come back
+    with the same content version (caching.py) as another test's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 SEED = FIXTURES / "2021/06/2021-06-01-trade-minister-lead-first-virtual-trade-mission-japan-0.md"
 
 

@@ -4,6 +4,7 @@ import html
 import re
 
 import pytest
+from django.core.cache import cache
 
 from releases.importing import import_releases
 from releases.models import Release
@@ -94,6 +95,7 @@ def test_each_facet_count_is_what_its_link_finds_with_filters_in_use(client, sam
     assert sum("minister=" in href and minister.slug not in href for href, _ in links) > 1
     assert sum("year=" in href and f"year={chosen['year']}" not in href for href, _ in links) > 1
     for href, count in links:
+        cache.clear()  # a page served from the cache has no context to read the count from
         assert client.get(f"/releases/{href}").context["page"].paginator.count == count, href
 
 
@@ -141,10 +143,11 @@ def test_absurd_queries_give_a_normal_page(client, sample, query):
 
 
 def test_search_page_costs_a_fixed_number_of_queries(client, sample, django_assert_num_queries):
-    """Searching costs the same queries for a narrow and a broad result."""
-    with django_assert_num_queries(11):
+    """Searching costs the same queries for a narrow and a broad result (the first of
+    them reads the content version, caching.py)."""
+    with django_assert_num_queries(12):
         client.get("/releases/", {"q": "Japan virtual"})
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get("/releases/", {"q": "government"})
 
 
@@ -153,7 +156,7 @@ def test_each_filter_in_use_costs_one_query_more(client, sample, django_assert_n
     own filters (see the test above for how each count matches its link): one statement
     each, and the records of the ministers counted."""
     trade = {"q": "trade", "minister": "damien-oconnor", "year": "2021"}
-    with django_assert_num_queries(15):  # 11 for the words alone, 1 to read the minister
+    with django_assert_num_queries(16):  # 12 for the words alone, 1 to read the minister
         response = client.get("/releases/", trade)
     assert response.context["page"].paginator.count > 0
 
