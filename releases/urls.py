@@ -34,7 +34,11 @@ urlpatterns = [
     path("ministers/", public_page(views.minister_list), name="ministers"),
     path("ministers/<slug:slug>/", public_page(views.minister_detail), name="minister"),
     path("ministers/<slug:slug>/feed/", public_page(feeds.MinisterFeed()), name="minister-feed"),
-    path("ministers/<slug:slug>/feed/atom/", public_page(feeds.MinisterAtomFeed()), name="minister-feed-atom"),
+    path(
+        "ministers/<slug:slug>/feed/atom/",
+        public_page(feeds.MinisterAtomFeed()),
+        name="minister-feed-atom",
+    ),
     path("governments/", public_page(views.government_list), name="governments"),
     path("governments/<slug:slug>/", public_page(views.government_detail), name="government"),
     # The old site's addresses have no trailing slash, but links to them are often

@@ -62,7 +62,12 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="ContentVersion",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("number", models.BigIntegerField(default=0)),
                 ("changed_at", models.DateTimeField(null=True)),
             ],

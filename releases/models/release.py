@@ -231,4 +231,3 @@ def reindex_linked_releases(sender, instance, action, reverse, pk_set, using, **
         index_releases(instance.__dict__.pop("_releases_to_reindex", []), using=using)
     elif action in ("post_add", "post_remove", "post_clear"):
         index_releases(pk_set if reverse else [instance.pk], using=using)
-

@@ -17,7 +17,6 @@ FIXTURES = settings.BASE_DIR / "fixtures" / "releases"
 CORPUS = settings.BASE_DIR.parent / "shared" / "corpus" / "beehive-releases.tar.xz"
 
 
-
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty page cache: a rolled-back test's data can come back

@@ -85,7 +85,10 @@ def test_an_edit_in_the_admin_is_kept_when_its_file_changes(write, tmp_path):
         release.title = "Title corrected by an editor"
         release.save()
     edited.write_text(
-        release_text(title="Title from the changed file", ministers=["Hon Damien O'Connor", "Hon Unknown Person"]),
+        release_text(
+            title="Title from the changed file",
+            ministers=["Hon Damien O'Connor", "Hon Unknown Person"],
+        ),
         encoding="utf-8",
     )
     other.write_text(
@@ -115,9 +118,11 @@ def test_an_edit_in_the_admin_is_kept_when_its_file_changes(write, tmp_path):
     assert unapplied.field_dict["ministers"] == list(release.ministers.values_list("pk", flat=True))
     changes = diffs.compare(admin, unapplied)
     assert "<del>corrected</del>" in changes.title and "<ins>from</ins>" in changes.title
-    assert not Release.objects.get(slug="minister-opens-new-bridge").ministers.filter(
-        name__contains="Unknown"
-    ).exists()
+    assert (
+        not Release.objects.get(slug="minister-opens-new-bridge")
+        .ministers.filter(name__contains="Unknown")
+        .exists()
+    )
     assert not Minister.objects.filter(name__contains="Unknown").exists()
 
 
