@@ -162,7 +162,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded attachments (releases.Attachment). Never served from a media URL: every file
 # goes through releases/attachments.py, which checks who may see it and sends safe headers.
