@@ -28,8 +28,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
 from django.utils import timezone
+from django.middleware.gzip import re_accepts_gzip as accepts_gzip
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+from django.utils.text import compress_string
 
 from .models import ContentVersion, Release
 
@@ -80,28 +82,43 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         version, modified = content_version()
-        etag = f'"{version}"'
+        # Weak: the same page is sent plain or compressed, byte for byte different.
+        etag = f'W/"{version}"'
         last_modified = modified and int(modified.timestamp())
         unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if unchanged is not None:
             return _mark_public(unchanged, etag, last_modified)
-        key = _page_key(request, version)
+        gzipped = bool(accepts_gzip.search(request.headers.get("Accept-Encoding", "")))
+        key = _page_key(request, version, gzipped)
         response = _cache_call(cache.get, key)
         if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render"):
                 response = response.render()
             if response.status_code == 200 and not response.streaming:
+                if gzipped:
+                    _compress(response)
                 _cache_call(cache.set, key, response, PAGE_TIMEOUT)
         return _mark_public(response, etag, last_modified)
 
     return wrapper
 
 
-def _page_key(request, version):
+def _page_key(request, version, gzipped):
     # The absolute address: feeds and sitemaps name the host they were asked for.
     address = hashlib.blake2b(request.build_absolute_uri().encode(), digest_size=16).hexdigest()
-    return f"page:{version}:{address}"
+    return f"page:{version}:{address}:{'gzip' if gzipped else 'plain'}"
+
+
+def _compress(response):
+    """Compress a public page once, for every reader after, as GZipMiddleware would for
+    each one (which then leaves it be). Its random padding against BREACH is not needed:
+    an anonymous reader's page holds no secret."""
+    if len(response.content) >= 200 and "Content-Encoding" not in response:
+        response.content = compress_string(response.content)
+        response["Content-Length"] = str(len(response.content))
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
 
 
 def _mark_public(response, etag, last_modified):
