@@ -73,7 +73,8 @@ def problem():
     try:
         psycopg.connect(**params).close()
     except psycopg.OperationalError as error:
-        return str(error).strip().splitlines()[0]
+        # "connection failed: connection to server at …, port … failed: <why>"
+        return str(error).strip().splitlines()[0].rsplit("failed: ", 1)[-1]
 
 error = problem()
 local = db["HOST"] in ("", "localhost", "127.0.0.1", "::1")
@@ -91,7 +92,7 @@ if not error:
     sys.exit(0)
 if refused_by_auth(error):
     sys.exit(f"PostgreSQL at {where} does not trust user {db['USER']} ({error}): the tests need "
-             "trust authentication for it in pg_hba.conf (README, Tests).")
+             "trust authentication for it in pg_hba.conf, or its password in PG_URL (README, Tests).")
 if "Connection refused" in error or "timeout" in error or "No such file" in error:
     sys.exit(f"PostgreSQL is not reachable at {where}: install and start it (README, Tests), "
              "or run make test-sqlite for the SQLite half alone.")
