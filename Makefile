@@ -30,8 +30,8 @@ run: $(VENV)/.installed libarchive
 	DEBUG=1 $(PY) manage.py demo_admin --port $(PORT)
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-## The whole test suite, on SQLite and then on PostgreSQL
-test: test-sqlite test-postgres
+## The whole test suite, on SQLite and then on PostgreSQL (checked first, not after the SQLite run)
+test: postgres test-sqlite test-postgres
 
 test-sqlite: $(VENV)/.installed libarchive chromium
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
