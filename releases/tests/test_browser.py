@@ -9,6 +9,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connections
 from django.urls import reverse
 from playwright import sync_api
 
@@ -52,6 +53,11 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django (through asgiref's Local) gives this thread's
+        # queries a connection of their own, apart from the one the test database's flush
+        # and teardown use, and nothing else would close it: on PostgreSQL it stayed open
+        # and the test database could not be dropped ("being accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture
