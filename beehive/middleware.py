@@ -1,5 +1,5 @@
-"""Site-wide answers that no view gives: headers neither Django nor django-csp sets, and a
-503 page while the database is unreachable."""
+"""Site-wide answers that no view gives: headers neither Django nor django-csp sets, a
+refusal of over-long query strings, and a 503 page while the database is unreachable."""
 
 import logging
 
@@ -10,6 +10,11 @@ from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
 
+# The longest query string answered, in bytes as sent. Pages repeat their query in every
+# link that keeps the filters (pagination, facets, feeds): a megabyte of it made a 68 MB
+# page. Real ones are far shorter (a search and a few filters); URLs past about 2,000
+# characters fail in some browsers and tools, and the sitemap protocol's limit is 2,048.
+MAX_QUERY_STRING = 2048
 # Seconds a client is asked to wait before trying again while the database is unreachable.
 RETRY_AFTER = 30
 
@@ -22,6 +27,22 @@ def permissions_policy(get_response):
         response = get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+    return middleware
+
+
+def limit_query_string(get_response):
+    """Answer 400, saying why, to a request whose query string is past MAX_QUERY_STRING."""
+
+    def middleware(request):
+        length = len(request.META.get("QUERY_STRING", ""))
+        if length <= MAX_QUERY_STRING:
+            return get_response(request)
+        reason = (
+            f"Its query (the part after “?”) is {length:,} characters long; "
+            f"at most {MAX_QUERY_STRING:,} are accepted."
+        )
+        return HttpResponse(render_to_string("400.html", {"reason": reason}), status=400)
 
     return middleware
 

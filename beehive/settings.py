@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "beehive.middleware.permissions_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "beehive.middleware.limit_query_string",
     "beehive.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
