@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # Below WhiteNoise, which sends static files compressed ahead of time; above anything
     # that reads or writes a page's body.
     "beehive.middleware.TextGZipMiddleware",
+    "beehive.middleware.limit_query_string",
+    "beehive.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -162,6 +164,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# Where collectstatic puts the files WhiteNoise serves.
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded attachments (releases.Attachment). Never served from a media URL: every file
@@ -197,7 +200,8 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 60 * 60 * 24 * 365
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A load balancer's health check comes over plain HTTP, and a redirect is no answer to it.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -238,14 +242,32 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 # proxies in front of the site append to X-Forwarded-For: the entry the outermost one
 # wrote is the client's (beehive/proxies.py).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+# Whether the client used HTTPS, from X-Forwarded-Proto: anyone can send that header, so it
+# is believed only behind those proxies (which must set it, replacing the client's).
+if TRUSTED_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 AXES_CLIENT_IP_CALLABLE = "beehive.proxies.client_ip_address"
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING")
+# One line an event, on stderr beside gunicorn's own (gunicorn.conf.py), in its layout:
+# time with its offset, process, level, then which logger. Django's own default would print
+# only under DEBUG and mail request errors to ADMINS; here they, with their tracebacks, go
+# to the same place as everything else.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # Failed logins and lockouts are warnings: logged whatever LOG_LEVEL says.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "formatters": {
+        "line": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        # Failed logins and lockouts are warnings: logged whatever LOG_LEVEL says.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -70,16 +70,15 @@ class ReleaseFeed(Feed):
         filterset = self.filterset_class(request.GET or None, queryset=self.releases(subject))
         if filterset.is_bound and not filterset.is_valid():
             raise Http404("Invalid filter.")
+        # The filters alone, not whatever else the address held (see ReleaseFilter.link_query).
+        query = filterset.link_query.urlencode()
+        query = f"?{query}" if query else ""
         return Listing(
             title=self.title_for(subject),
-            link=self.page_url(subject) + self.query(request),
-            url=request.path + self.query(request),
+            link=self.page_url(subject) + query,
+            url=request.path + query,
             releases=filterset.qs,
         )
-
-    @staticmethod
-    def query(request):
-        return f"?{request.GET.urlencode()}" if request.GET else ""
 
     def get_subject(self, slug):
         return None

@@ -7,12 +7,18 @@ ministers and governments are chosen by slug, which keeps addresses readable
 """
 
 import dataclasses
+import functools
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 
 from .models import Government, Minister, Portfolio
 from .search import facets, search
+
+# The longest search accepted, in characters: room for a pasted title or two. Every link on
+# the results page carries the search, so a longer one is a form error, not repeated.
+MAX_SEARCH_LENGTH = 300
 
 SORT_CHOICES = [
     ("relevance", "Most relevant first (when searching)"),
@@ -75,6 +81,7 @@ class ReleaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         label="Words",
+        max_length=MAX_SEARCH_LENGTH,
         help_text='All words must match. Use "quotes" for a phrase, -word or NOT word to leave '
         "a word out, and OR between words for either.",
         widget=forms.TextInput(attrs={"type": "search"}),
@@ -181,19 +188,17 @@ class ReleaseFilter(django_filters.FilterSet):
         orders = {"oldest": queryset.oldest_first, "newest": queryset.newest_first}
         return orders[order]() if order in orders else queryset
 
-    def active_filters(self):
-        """The valid filters in use, each with the query string that drops just it.
+    def valid_values(self):
+        """{parameter: {value as sent: how it is shown}} of the valid filters in use.
 
         Built from the validated form, so a bad value is reported by the form and never
-        shown as a filter. The page number is dropped too: the results change.
+        shown as a filter or carried by a link. Keyed by the value as sent: the form strips
+        the spaces a query may end in.
         """
-        if not self.is_bound:
-            return []
         self.form.is_valid()  # an invalid form still has cleaned_data for its valid fields
         cleaned = self.form.cleaned_data
         dates = cleaned.get("date")
         shown = {
-            # Keyed by the value as sent: the form strips the spaces a query may end in.
             "q": {self.data["q"]: f"“{cleaned['q']}”"} if cleaned.get("q") else {},
             "portfolio": {p.slug: p.name for p in cleaned.get("portfolio") or ()},
             "minister": {m.slug: m.name for m in cleaned.get("minister") or ()},
@@ -201,6 +206,7 @@ class ReleaseFilter(django_filters.FilterSet):
             "year": {str(cleaned["year"]): str(cleaned["year"])} if cleaned.get("year") else {},
             "date_after": {},
             "date_before": {},
+            "sort": {self.data["sort"]: cleaned["sort"]} if cleaned.get("sort") else {},
         }
         for key, value in (
             ("date_after", dates and dates.start),
@@ -208,15 +214,33 @@ class ReleaseFilter(django_filters.FilterSet):
         ):
             if value:
                 shown[key] = {self.data[key]: f"{value.day} {value:%B %Y}"}
+        return shown
+
+    @functools.cached_property
+    def link_query(self):
+        """The valid filters in use as a QueryDict, each value as sent: what links to other
+        pages of these results, to facets and to feeds carry (the {% link_query %} tag).
+        Nothing else an address held (a bad value, a tracking parameter, a megabyte of
+        junk) is repeated in each of those links."""
+        query = QueryDict(mutable=True)
+        if self.is_bound:
+            for key, shown in self.valid_values().items():
+                if values := [v for v in dict.fromkeys(self.data.getlist(key)) if v in shown]:
+                    query.setlist(key, values)
+        return query
+
+    def active_filters(self):
+        """The valid filters in use, each with the query string that drops just it (and
+        keeps the other valid filters). The page number is dropped too: the results change."""
+        if not self.is_bound:
+            return []
+        shown = self.valid_values()
         active = []
         for key, label in self.LABELS.items():
-            values = self.data.getlist(key)
-            for value in dict.fromkeys(values):
-                if value not in shown[key]:
-                    continue
-                remaining = self.data.copy()
+            values = self.link_query.getlist(key)
+            for value in values:
+                remaining = self.link_query.copy()
                 remaining.setlist(key, [v for v in values if v != value])
-                remaining.pop("page", None)
                 active.append(ActiveFilter(label, shown[key][value], remaining.urlencode()))
         return active
 

@@ -4,6 +4,8 @@ from html import escape
 
 from django import template
 from django.forms import ModelChoiceField
+from django.http import QueryDict
+from django.template.defaulttags import querystring
 from django.utils.safestring import mark_safe
 
 from ..editorial import uploads
@@ -17,6 +19,16 @@ def page_numbers(page):
     1 … 4 5 [6] 7 8 … 2759."""
     numbers = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return [None if n == page.paginator.ELLIPSIS else n for n in numbers]
+
+
+@register.simple_tag(takes_context=True)
+def link_query(context, **changes):
+    """Django's {% querystring %} with `changes`, but from the page's valid filters
+    (ReleaseFilter.link_query, the `filter` in the context) instead of the address's query
+    string, which may hold anything; a page without filters starts from none."""
+    filterset = context.get("filter")
+    query = filterset.link_query if filterset is not None else QueryDict()
+    return querystring(context, query, **changes)
 
 
 @register.filter

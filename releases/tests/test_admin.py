@@ -237,7 +237,7 @@ def test_search_combines_with_list_filters(editor):
 @pytest.mark.parametrize(
     ("query", "found"),
     [('"', False), ('""', False), ('"unclosed phrase', False), ("-", False), ("OR", False),
-     ("AND NOT OR", False), ("***", False), ("bridge OR", True), ("x" * 10_000, False),
+     ("AND NOT OR", False), ("***", False), ("bridge OR", True), ("x" * 2000, False),
      ("bridge\x00opens", True), ("'; DROP TABLE releases_release; --", False),
      ("NEAR(a b)", False), ("title:bridge", False), ("bri*", False)],
 )  # fmt: skip

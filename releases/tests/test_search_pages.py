@@ -127,7 +127,7 @@ def test_sort_by_date_on_request(client, sample):
 @pytest.mark.parametrize(
     "query",
     [
-        "x" * 10_000,
+        "x" * 2000,
         "!!! ??? ...",
         '"unbalanced quote',
         "'; DROP TABLE releases_release; --",
