@@ -1,8 +1,8 @@
 """gunicorn's settings for the site: `gunicorn beehive.wsgi` from this folder reads them.
 
 The environment sets what differs between machines: GUNICORN_BIND (default
-127.0.0.1:8000, behind a proxy on the same machine), WEB_CONCURRENCY (worker processes)
-and GUNICORN_TIMEOUT. The site's own settings (DATABASE_URL, SECRET_KEY, …) come from
+127.0.0.1:8000, behind a proxy on the same machine), WEB_CONCURRENCY (worker processes),
+GUNICORN_TIMEOUT and GUNICORN_LOG_LEVEL (gunicorn's own messages). The site's own settings (DATABASE_URL, SECRET_KEY, …) come from
 the environment too, read by beehive/settings.py.
 """
 
@@ -19,9 +19,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * cores + 1, 12)))
 
-# A worker silent this long (a runaway search, a stuck query) is killed and replaced. The
-# slowest pages take about a second on the full archive; uploads reach the worker whole,
-# from the proxy's buffer.
+# A worker silent this long (a runaway search, a stuck query) is killed and replaced: far
+# longer than any page should take. Uploads reach the worker whole, from the proxy's buffer.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On a restart or stop, a worker finishes the request it is answering within this time.
 graceful_timeout = 30
