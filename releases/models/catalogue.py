@@ -14,6 +14,13 @@ class NamedEntity(models.Model):
 
     name = models.CharField(max_length=255, help_text="The name shown to the public.")
     slug = models.SlugField(max_length=255, unique=True, help_text="Used in the public address.")
+    # Kept by the database itself (triggers, migration 0021), whatever writes the links or
+    # the releases: how many of its releases are published (live or scheduled) and the
+    # dates of the first and last. The A-Z pages read these instead of counting 60,000
+    # links on every request; NamedQuerySet.active() corrects them for scheduled releases.
+    published_count = models.PositiveIntegerField(default=0, editable=False)
+    earliest_date = models.DateField(null=True, editable=False)
+    latest_date = models.DateField(null=True, editable=False)
 
     objects = NamedQuerySet.as_manager()
 
