@@ -11,6 +11,7 @@ import math
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Page, Paginator
+from django.db.models import Max
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -27,13 +28,15 @@ class IdRangePaginator(Paginator):
     A page always holds the same releases, however many are added, unpublished or
     withdrawn elsewhere (with offsets, one unpublished release would shift every later
     page, and crawlers would fetch them all again); and no page needs the releases
-    counted or skipped over: the last page number comes from the highest id, and each
-    page is one range of the primary key. A page may hold fewer than per_page items.
+    counted or skipped over: each page is one range of the primary key, and the last page
+    number comes from the highest id of all, which both databases read from the end of
+    the key (the highest published one had SQLite read its whole publish-time index). A
+    page may hold fewer than per_page items, or none if all its releases are unpublished.
     """
 
     @cached_property
     def num_pages(self):
-        last = self.object_list.order_by("-pk").values_list("pk", flat=True).first()
+        last = self.object_list.model.objects.aggregate(last=Max("pk"))["last"]
         return max(1, math.ceil((last or 0) / self.per_page))
 
     def page(self, number):

@@ -674,7 +674,7 @@ def test_pages_on_the_full_corpus(client, corpus):
     assert reused["Location"] == newer.get_absolute_url()
     index = client.get(reverse("releases:sitemap")).content.decode()
     # A page for each SITEMAP_SIZE ids (56 when they start at 1, as in a fresh database).
-    last = math.ceil(Release.objects.published().aggregate(Max("pk"))["pk__max"] / SITEMAP_SIZE)
+    last = math.ceil(Release.objects.aggregate(Max("pk"))["pk__max"] / SITEMAP_SIZE)
     assert f"sitemap-releases.xml?p={last}<" in index
     assert f"sitemap-releases.xml?p={last + 1}<" not in index
 
