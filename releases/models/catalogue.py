@@ -21,6 +21,7 @@ class NamedEntity(models.Model):
     published_count = models.PositiveIntegerField(default=0, editable=False)
     earliest_date = models.DateField(null=True, editable=False)
     latest_date = models.DateField(null=True, editable=False)
+    TALLIES = ("published_count", "earliest_date", "latest_date")
 
     objects = NamedQuerySet.as_manager()
 
@@ -32,6 +33,13 @@ class NamedEntity(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
+        if not self._state.adding:
+            # Never the tallies: read when the record was loaded, they may be stale by now
+            # (a release published meanwhile), and would overwrite the database's own.
+            fields = kwargs.get("update_fields") or [
+                f.name for f in self._meta.concrete_fields if not f.primary_key
+            ]
+            kwargs["update_fields"] = [name for name in fields if name not in self.TALLIES]
         super().save(*args, **kwargs)
         # Releases are found by their ministers' and portfolios' names: re-index on a rename.
         from ..search import index_releases

@@ -99,6 +99,16 @@ def test_counts_follow_links_dates_deletions_and_bulk_updates(sample):
     assert_tallies_right()
 
 
+def test_renaming_a_record_loaded_earlier_keeps_its_count(sample):
+    """A portfolio renamed in the admin from a copy read before a release was added to it
+    keeps the count that release made, not the one the copy held."""
+    stale = Portfolio.objects.get(name="Health")
+    make_release(portfolios=[Portfolio.objects.get(name="Health")])
+    stale.name = "Health and Wellbeing"
+    stale.save()
+    assert_tallies_right()
+
+
 def test_counts_follow_a_merge(sample, press_secretary):
     """Merged portfolios' releases count once for the one that stays."""
     trade = Portfolio.objects.get(name="Trade and Export Growth")
