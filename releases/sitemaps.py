@@ -11,7 +11,7 @@ import math
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Page, Paginator
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -23,26 +23,30 @@ SLUG_MARK = "slug-mark"
 
 
 class IdRangePaginator(Paginator):
-    """Page n holds the items with ids from (n - 1) x per_page + 1 to n x per_page.
+    """Page n holds the items among the n-th run of per_page ids, counted from the lowest.
 
     A page always holds the same releases, however many are added, unpublished or
     withdrawn elsewhere (with offsets, one unpublished release would shift every later
     page, and crawlers would fetch them all again); and no page needs the releases
-    counted or skipped over: each page is one range of the primary key, and the last page
-    number comes from the highest id of all, which both databases read from the end of
+    counted or skipped over: each page is one range of the primary key, between the
+    lowest and highest ids of all releases, which both databases read from the ends of
     the key (the highest published one had SQLite read its whole publish-time index). A
     page may hold fewer than per_page items, or none if all its releases are unpublished.
     """
 
     @cached_property
+    def first_id(self):
+        return self.object_list.model.objects.aggregate(first=Min("pk"))["first"] or 1
+
+    @cached_property
     def num_pages(self):
         last = self.object_list.model.objects.aggregate(last=Max("pk"))["last"]
-        return max(1, math.ceil((last or 0) / self.per_page))
+        return max(1, math.ceil((last - self.first_id + 1) / self.per_page)) if last else 1
 
     def page(self, number):
         number = self.validate_number(number)
-        first = (number - 1) * self.per_page
-        releases = self.object_list.filter(pk__gt=first, pk__lte=first + self.per_page)
+        lowest = self.first_id + (number - 1) * self.per_page
+        releases = self.object_list.filter(pk__gte=lowest, pk__lt=lowest + self.per_page)
         return Page(releases, number, self)
 
 
