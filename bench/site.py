@@ -5,13 +5,15 @@
 For each database: a fresh schema and `load_releases CORPUS` (as in bench/imports.py, each
 step its own manage.py process with production settings), then one more process that
 renders each page in-process with django.test.Client, DEBUG off: a few warm-up requests,
-then the median of --runs timed ones, and the number of queries. Target: at most 30 ms
-for the first four pages (the list, a portfolio, a minister with a year filter, a
-release). Results print as a table and are saved to bench/results/site.json.
+then the median of --runs timed ones, and the number of queries. Every kind of public
+page is measured (pages, search, A-Z indexes, feeds, sitemaps, robots.txt, the old-address
+redirect), with no cache, and each is held to issue 13's target: a median of at most
+50 ms. Results print as a table and are saved to bench/results/site.json.
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -21,33 +23,45 @@ from pathlib import Path
 from imports import DEFAULT_CORPUS, ROOT, fresh, manage, run_script
 
 POSTGRES = "postgres://postgres@127.0.0.1:5432/beehive_site_bench"
-TARGET_MS = 30
+TARGET_MS = 50
 SEED = "trade-minister-lead-first-virtual-trade-mission-japan-0"
+# Every kind of public page, each held to issue 13's target. name: (address, status).
 PAGES = {
-    # name: (address, held to the target?)
-    "release list": ("/releases/", True),
-    "portfolio (Trade and Export Growth)": ("/portfolios/trade-and-export-growth/", True),
-    "minister with year (Damien O'Connor, 2021)": ("/ministers/damien-oconnor/?year=2021", True),
-    "release": (f"/releases/{SEED}/", True),
-    "portfolio (Health, the largest)": ("/portfolios/health/", False),
+    "home": ("/", 200),
+    "release list": ("/releases/", 200),
+    "release list, page 2000": ("/releases/?page=2000", 200),
     "release list, filtered": (
         "/releases/?portfolio=health&portfolio=education&government=fifth-labour&year=2005",
-        False,
+        200,
     ),
-    "release list, page 2000": ("/releases/?page=2000", False),
     # Whole search pages, rendered (bench/search.py times the search itself). With filters
     # in use, each such facet is counted again without its own filter.
-    "search, one word (housing)": ("/releases/?q=housing", False),
-    "search with a minister": ("/releases/?q=housing&minister=phil-twyford", False),
+    "search, one word (housing)": ("/releases/?q=housing", 200),
+    "search with a minister": ("/releases/?q=housing&minister=phil-twyford", 200),
     "search with four filters": (
         "/releases/?q=housing&minister=phil-twyford&portfolio=housing"
         "&government=sixth-labour&year=2018",
-        False,
+        200,
     ),
-    "home": ("/", False),
-    "portfolios A-Z": ("/portfolios/", False),
-    "RSS feed": ("/releases/feed/", False),
-    "sitemap index": ("/sitemap.xml", False),
+    "release": (f"/releases/{SEED}/", 200),
+    "portfolios A-Z": ("/portfolios/", 200),
+    "portfolio (Trade and Export Growth)": ("/portfolios/trade-and-export-growth/", 200),
+    "portfolio (Health, the largest)": ("/portfolios/health/", 200),
+    "ministers A-Z": ("/ministers/", 200),
+    "minister (Damien O'Connor)": ("/ministers/damien-oconnor/", 200),
+    "minister with year (Damien O'Connor, 2021)": ("/ministers/damien-oconnor/?year=2021", 200),
+    "governments": ("/governments/", 200),
+    "government (Fifth Labour)": ("/governments/fifth-labour/", 200),
+    "RSS feed": ("/releases/feed/", 200),
+    "Atom feed": ("/releases/feed/atom/", 200),
+    "portfolio RSS feed (Health)": ("/portfolios/health/feed/", 200),
+    "minister Atom feed (Damien O'Connor)": ("/ministers/damien-oconnor/feed/atom/", 200),
+    "sitemap index": ("/sitemap.xml", 200),
+    "sitemap of releases, first page (full)": ("/sitemap-releases.xml?p=1", 200),
+    "sitemap of portfolios": ("/sitemap-portfolios.xml", 200),
+    "sitemap of ministers": ("/sitemap-ministers.xml", 200),
+    "robots.txt": ("/robots.txt", 200),
+    "old address (redirect)": (f"/release/{SEED}", 301),
 }
 
 
@@ -62,12 +76,12 @@ def measure(runs):
 
     client = Client(HTTP_HOST="localhost")
     results = {}
-    for name, (url, _) in PAGES.items():
+    for name, (url, status) in PAGES.items():
         # secure=True: with DEBUG off the site redirects plain HTTP to HTTPS.
         for _ in range(3):
             response = client.get(url, secure=True)
-            if response.status_code != 200:
-                sys.exit(f"{url} answered {response.status_code}")
+            if response.status_code != status:
+                sys.exit(f"{url} answered {response.status_code}, not {status}")
         with CaptureQueriesContext(connection) as queries:
             client.get(url, secure=True)
         # Count now: the log is read lazily and each request clears it.
@@ -87,6 +101,9 @@ def measure(runs):
 
 
 def measure_in_subprocess(database_url, runs):
+    # Every page built, none served from the page cache (releases/caching.py): issue 13's
+    # 50 ms is for pages uncached. bench/load.py measures them cached.
+    os.environ["CACHE_URL"] = "dummy://"
     return run_script(__file__, database_url, "--measure", "--runs", str(runs))
 
 
@@ -157,14 +174,14 @@ def main():
     print()
     print("| page | " + " | ".join(f"{n} median (queries)" for n in names) + " |")
     print("|---|" + "---|" * len(names))
-    for page, (_, targeted) in PAGES.items():
+    for page in PAGES:
         cells = []
         for n in names:
             row = results[n][page]
-            flag = " ✗" if targeted and row["median_ms"] > TARGET_MS else ""
+            flag = " ✗" if row["median_ms"] > TARGET_MS else ""
             cells.append(f"{row['median_ms']} ms ({row['queries']}){flag}")
-        print(f"| {page}{' *' if targeted else ''} | " + " | ".join(cells) + " |")
-    print(f"\n* held to the {TARGET_MS} ms target; ✗ marks a miss.")
+        print(f"| {page} | " + " | ".join(cells) + " |")
+    print(f"\nEvery page is held to the {TARGET_MS} ms target; ✗ marks a miss.")
     out = ROOT / "bench" / "results" / "site.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"target_ms": TARGET_MS, "results": results}, indent=2) + "\n")

@@ -43,12 +43,14 @@ WARN_EVERY = 60  # seconds between warnings that the cache is failing
 
 
 def _version_sql(connection):
+    # The newest publish time past is one step along release_live_idx (status, published_at).
     q = connection.ops.quote_name
     versions, releases = q(ContentVersion._meta.db_table), q(Release._meta.db_table)
     return (
         f"SELECT (SELECT {q('number')} FROM {versions} WHERE {q('id')} = 1), "
         f"(SELECT {q('changed_at')} FROM {versions} WHERE {q('id')} = 1), "
-        f"(SELECT MAX({q('published_at')}) FROM {releases} WHERE {q('published_at')} <= %s)"
+        f"(SELECT MAX({q('published_at')}) FROM {releases} "
+        f"WHERE {q('status')} = %s AND {q('published_at')} <= %s)"
     )
 
 
@@ -57,7 +59,7 @@ def content_version():
     page shows may have changed, and the time of the newest such change (None if none)."""
     connection = connections[router.db_for_read(Release)]
     with connection.cursor() as cursor:
-        cursor.execute(_version_sql(connection), [timezone.now()])
+        cursor.execute(_version_sql(connection), [Release.Status.PUBLISHED, timezone.now()])
         number, changed_at, went_live = cursor.fetchone()
     times = [_aware(moment) for moment in (changed_at, went_live) if moment is not None]
     version = hashlib.blake2b(f"{number}|{went_live}".encode(), digest_size=10).hexdigest()

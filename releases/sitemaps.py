@@ -1,24 +1,80 @@
 """Sitemaps of every published release, portfolio and minister.
 
-/sitemap.xml is an index; each section is split into pages of at most SITEMAP_SIZE URLs
-(the protocol allows 50,000 and the archive alone has more releases than that; smaller
-pages are quicker to build and to fetch).
+/sitemap.xml is an index; each section is split into pages of at most SITEMAP_SIZE URLs.
+The protocol allows 50,000, and the archive alone has more releases than that. Pages are
+built from the database on every request, so they are kept small: a page of 1,000
+addresses (about 150 KB) is built in a few milliseconds where one of 5,000 took over half a
+second, and the index of some sixty pages is still far within the protocol's 50,000.
 """
 
+import math
+
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Min
+from django.urls import reverse
+from django.utils.functional import cached_property
 
 from .models import Minister, Portfolio, Release
 
-SITEMAP_SIZE = 5_000
+SITEMAP_SIZE = 1_000
+# Stands in for a slug in the one reverse() a page of release addresses makes.
+SLUG_MARK = "slug-mark"
+
+
+class IdRangePaginator(Paginator):
+    """Page n holds the items among the n-th run of per_page ids, counted from the lowest.
+
+    A page always holds the same releases, however many are added, unpublished or
+    withdrawn elsewhere (with offsets, one unpublished release would shift every later
+    page, and crawlers would fetch them all again); and no page needs the releases
+    counted or skipped over: each page is one range of the primary key, between the
+    lowest and highest ids of all releases, which both databases read from the ends of
+    the key (the highest published one had SQLite read its whole publish-time index). A
+    page may hold fewer than per_page items, or none if all its releases are unpublished.
+    """
+
+    @cached_property
+    def first_id(self):
+        return self.object_list.model.objects.aggregate(first=Min("pk"))["first"] or 1
+
+    @cached_property
+    def num_pages(self):
+        last = self.object_list.model.objects.aggregate(last=Max("pk"))["last"]
+        return max(1, math.ceil((last - self.first_id + 1) / self.per_page)) if last else 1
+
+    def page(self, number):
+        number = self.validate_number(number)
+        lowest = self.first_id + (number - 1) * self.per_page
+        releases = self.object_list.filter(pk__gte=lowest, pk__lt=lowest + self.per_page)
+        return Page(releases, number, self)
 
 
 class ReleaseSitemap(Sitemap):
     limit = SITEMAP_SIZE
     changefreq = "yearly"
 
+    @property
+    def paginator(self):
+        return IdRangePaginator(self.items(), self.limit)
+
     def items(self):
-        # Ordered by id so a page always holds the same releases, whatever is added later.
-        return Release.objects.published().only("slug").with_times().order_by("pk")
+        # Rows, not model instances: a page needs each release's slug and public times only.
+        return (
+            Release.objects.published()
+            .with_times()
+            .order_by("pk")
+            .values_list("slug", "last_updated", named=True)
+        )
+
+    def get_urls(self, page=1, site=None, protocol=None):
+        # Every release's address is the same pattern around its slug: one reverse() for
+        # the page rather than one per address, which took a fifth of its time.
+        self.address = reverse("releases:detail", kwargs={"slug": SLUG_MARK})
+        return super().get_urls(page, site, protocol)
+
+    def location(self, release):
+        return self.address.replace(SLUG_MARK, release.slug)
 
     def lastmod(self, release):
         # Its last public update, not its last modification: an import touches every row.

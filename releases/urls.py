@@ -59,7 +59,7 @@ urlpatterns = [
     path(
         "sitemap-<section>.xml",
         public_page(sitemap_views.sitemap),
-        {"sitemaps": SITEMAPS},
+        {"sitemaps": SITEMAPS, "template_name": "sitemaps/section.xml"},
         name="sitemap-section",
     ),
 ]

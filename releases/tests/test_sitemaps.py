@@ -68,6 +68,30 @@ def test_release_sitemaps_are_split_and_cover_every_published_release(client, sm
     assert client.get("/sitemap-releases.xml?p=abc").status_code == 404
 
 
+def test_a_release_sitemap_page_keeps_its_addresses_when_others_leave(client, small_pages):
+    """Pages are ranges of releases, not offsets: unpublishing a release on the first page
+    leaves every later page as it was, so crawlers need not fetch them all again."""
+    released = [make_release() for _ in range(6)]
+    before = locations(client, "/sitemap-releases.xml?p=3")[0]
+    released[0].status = Release.Status.DRAFT
+    released[0].save()
+    assert locations(client, "/sitemap-releases.xml?p=3")[0] == before
+    first = locations(client, "/sitemap-releases.xml")[0]
+    assert first == [f"http://testserver{released[1].get_absolute_url()}"]
+
+
+def test_a_release_sitemap_page_costs_the_same_queries_for_any_page(
+    client, small_pages, django_assert_num_queries
+):
+    """A full page and the last page are each three queries (the lowest and highest ids,
+    then the page's releases), however many releases come before."""
+    for _ in range(7):
+        make_release()
+    for page in ("/sitemap-releases.xml", "/sitemap-releases.xml?p=4"):
+        with django_assert_num_queries(3):
+            assert client.get(page).status_code == 200
+
+
 def test_portfolio_and_minister_sitemaps_list_those_with_releases(client):
     """Portfolios and ministers with published releases are listed; empty ones are not."""
     health, minister = make_named(Portfolio, "Health"), make_named(Minister, "Ayesha Verrall")

@@ -1,6 +1,6 @@
 """The content version (models/versions.py, caching.py): one row that the database raises
-on every write to a release, minister or portfolio, and an index for the newest publish
-time already past.
+on every write to a release, minister or portfolio. (The newest publish time already
+past, its other part, is read from release_live_idx, migration 0021.)
 
 PostgreSQL runs one trigger a statement; SQLite has only triggers for each row, one per
 event (an import of the corpus writes 55,000 rows, each raising the number once more). A
@@ -56,7 +56,7 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("releases", "0020_newest_first_index_on_postgresql")]
+    dependencies = [("releases", "0022_listing_index")]
 
     operations = [
         migrations.CreateModel(
@@ -71,10 +71,6 @@ class Migration(migrations.Migration):
                 ("number", models.BigIntegerField(default=0)),
                 ("changed_at", models.DateTimeField(null=True)),
             ],
-        ),
-        migrations.AddIndex(
-            model_name="release",
-            index=models.Index(fields=["published_at"], name="release_publish_time_idx"),
         ),
         migrations.RunPython(create, drop),
     ]
