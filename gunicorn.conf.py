@@ -45,4 +45,6 @@ control_socket_disable = True
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s bytes %(M)s ms "%(f)s" "%(a)s"'
+access_log_format = (
+    '%(h)s %({x-forwarded-for}i)s %(t)s "%(r)s" %(s)s %(B)s bytes %(M)s ms "%(f)s" "%(a)s"'
+)

@@ -27,8 +27,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.utils import timezone
 from django.middleware.gzip import re_accepts_gzip as accepts_gzip
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 from django.utils.text import compress_string
