@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/beehive
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres bench postgres lint chromium libarchive
+.PHONY: run test test-sqlite test-postgres bench postgres lint chromium libarchive wrk redis
 
 # $(call apt_install,package,what is missing): install a Debian package when run as root,
 # otherwise say which one to install. (No commas in the second argument.)
@@ -33,10 +33,10 @@ run: $(VENV)/.installed libarchive
 ## The whole test suite, on SQLite and then on PostgreSQL (checked first, not after the SQLite run)
 test: postgres test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed libarchive chromium
+test-sqlite: $(VENV)/.installed libarchive chromium redis
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
 
-test-postgres: $(VENV)/.installed libarchive postgres chromium
+test-postgres: $(VENV)/.installed libarchive postgres chromium redis
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
 ## Debian's Chromium for the browser tests, if missing (never a browser build from elsewhere).
@@ -101,12 +101,21 @@ endef
 export POSTGRES_CHECK
 
 ## Speed and memory figures on the full corpus (SQLite and PostgreSQL)
-bench: $(VENV)/.installed libarchive postgres
+bench: $(VENV)/.installed libarchive postgres wrk
 	$(PY) bench/imports.py
 	$(PY) bench/search.py
 	$(PY) bench/site.py
 	$(PY) bench/hostile.py
 	$(PY) bench/editorial.py
+	$(PY) bench/load.py
+
+## wrk, the HTTP load generator bench/load.py drives
+wrk: redis
+	@command -v wrk >/dev/null || $(call apt_install,wrk,wrk (for bench/load.py))
+
+## Redis's server, which the two-server test and bench/load.py start a private one of
+redis:
+	@command -v redis-server >/dev/null || $(call apt_install,redis-server,Redis (for the two-server test))
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
