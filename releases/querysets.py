@@ -74,11 +74,20 @@ class NamedQuerySet(models.QuerySet):
         )
 
     def with_published_releases(self):
-        """Records with at least one published release. EXISTS stops at the first one found,
-        where active() counts them all."""
+        """Records with at least one published release.
+
+        From the tallies (see active()): a record counting a published release has one
+        public now, unless it has a release still scheduled, when it is looked for among
+        its live releases (EXISTS stops at the first). Looking for every record's releases
+        that way read the links of most of the archive: 16 ms for the ministers on SQLite.
+        """
         link = self.model.releases.field.name  # "ministers" or "portfolios" on Release
+        # Not NULL: NOT IN a list holding NULL is never true.
+        scheduled = self._releases().scheduled().filter(**{f"{link}__isnull": False})
         published = self._releases().published().filter(**{link: OuterRef("pk")})
-        return self.filter(Exists(published))
+        return self.filter(published_count__gt=0).filter(
+            ~Q(pk__in=scheduled.values(link)) | Exists(published)
+        )
 
     def counted_in(self, releases):
         """Records linked to any of `releases`, each annotated with `release_count`, the

@@ -170,10 +170,10 @@ def facets(queryset, limit=10, kinds=FACETS):
 
     Returns {"portfolios": [...], "ministers": [...], "years": [...], "governments": [...],
     "total": n}. Portfolios and ministers (the `limit` commonest) and governments are model
-    instances with `release_count`; years are {"year": 2021, "release_count": 12} dicts,
-    newest first. Anything with no release in the queryset is left out. `total` counts
-    every release in the queryset, with or without a date: a paginator can use it instead
-    of counting the same search again.
+    instances with `release_count` (every one counted if `limit` is None); years are
+    {"year": 2021, "release_count": 12} dicts, newest first. Anything with no release in
+    the queryset is left out. `total` counts every release in the queryset, with or
+    without a date: a paginator can use it instead of counting the same search again.
     """
     # One statement (see _facet_counts_sql): three queries over a list of ids passed back
     # in cost twice as much for a broad search.

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from .editorial import merges
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
-from .search import parse
+from .search import facets, parse
 from .snippets import add_snippets
 
 PAGE_SIZE = 20
@@ -37,13 +37,18 @@ def paginate(request, releases, count=None):
         raise Http404(str(exc)) from exc
 
 
-def filtered_page(request, filterset, count=None):
+def filtered_page(request, filterset, count=None, total=None):
     """The context every filtered listing shares: the filter, the page of its results and
-    the active filters, each removable."""
+    the active filters, each removable. `count` is the number of results, and `total` the
+    number of releases before filtering (used when no filter is in use), where either is
+    known already, to save counting them again."""
+    active_filters = filterset.active_filters()
+    if total is not None and not active_filters:
+        count = total
     return {
         "filter": filterset,
         "page": paginate(request, filterset.qs, count),
-        "active_filters": filterset.active_filters(),
+        "active_filters": active_filters,
     }
 
 
@@ -135,17 +140,21 @@ def portfolio_detail(request, slug):
     if portfolio is None:
         return moved_or_404(Portfolio, slug)
     releases = Release.objects.published().for_portfolio(portfolio)
-    ministers = list(Minister.objects.counted_in(releases))
+    counts = facets(releases, limit=None, kinds=["ministers"])
     filterset = PortfolioReleaseFilter(
         request.GET or None,
         queryset=releases.for_listing(),
         # The choices are the ministers listed beside, found again cheaply by id.
-        ministers=Minister.objects.filter(pk__in=[m.pk for m in ministers]),
+        ministers=Minister.objects.filter(pk__in=[m.pk for m in counts["ministers"]]),
     )
     return render(
         request,
         "releases/portfolio_detail.html",
-        {"portfolio": portfolio, "ministers": ministers, **filtered_page(request, filterset)},
+        {
+            "portfolio": portfolio,
+            "ministers": counts["ministers"],
+            **filtered_page(request, filterset, total=counts["total"]),
+        },
     )
 
 
@@ -171,16 +180,20 @@ def minister_detail(request, slug):
     if minister is None:
         return moved_or_404(Minister, slug)
     releases = Release.objects.published().for_minister(minister)
-    portfolios = list(Portfolio.objects.counted_in(releases))
+    counts = facets(releases, limit=None, kinds=["portfolios"])
     filterset = MinisterReleaseFilter(
         request.GET or None,
         queryset=releases.for_listing(),
-        portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]),
+        portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in counts["portfolios"]]),
     )
     return render(
         request,
         "releases/minister_detail.html",
-        {"minister": minister, "portfolios": portfolios, **filtered_page(request, filterset)},
+        {
+            "minister": minister,
+            "portfolios": counts["portfolios"],
+            **filtered_page(request, filterset, total=counts["total"]),
+        },
     )
 
 

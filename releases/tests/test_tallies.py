@@ -148,3 +148,22 @@ def test_the_a_to_z_pages_cost_two_queries_whatever_is_scheduled(
         with django_assert_num_queries(4):
             client.get(url)
     assert_tallies_right()
+
+
+def test_choices_offer_what_is_public_now_whatever_is_scheduled(monkeypatch):
+    """Filter choices (with_published_releases, from the tallies) offer a portfolio with a
+    live release, even with another scheduled, and one known only from a scheduled release
+    only once its time comes; one whose releases were all withdrawn never."""
+    health, secret, gone = (make_named(Portfolio, n) for n in ("Health", "Secret", "Gone"))
+    make_release(date=datetime.date(2020, 1, 1), portfolios=[health])
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    make_release(date=datetime.date(2027, 1, 1), portfolios=[health, secret], published_at=tomorrow)
+    make_release(date=datetime.date(2019, 1, 1), portfolios=[gone], status="withdrawn")
+
+    def offered():
+        return set(Portfolio.objects.with_published_releases().values_list("name", flat=True))
+
+    assert offered() == {"Health"}
+    later = tomorrow + datetime.timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert offered() == {"Health", "Secret"}

@@ -572,8 +572,10 @@ PAGES_AND_QUERIES = {
     "list": 8,  # count, page, ministers, portfolios, and the three filter choice lists
     "list-filtered": 11,  # + the chosen portfolio, minister and government, checked
     "detail": 7,  # release, its ministers, portfolios and uploaded attachments, previous, next
-    "portfolio": 8,  # portfolio, count, page, ministers, portfolios, minister list, choices
-    "minister-year": 8,
+    # portfolio, its ministers counted with its releases (one statement), those ministers,
+    # page, ministers, portfolios, choices; and with a filter, the count of what it leaves
+    "portfolio": 8,
+    "minister-year": 9,
     "portfolios": 3,  # what is scheduled (see NamedQuerySet.active()), the list
     "ministers": 3,
     "governments": 7,  # the governments, then one count each (five, fixed reference data)
