@@ -36,6 +36,9 @@ class Release(models.Model):
         PUBLISHED = "published", "Published"
         # Still at its address with a notice; listed nowhere (see viewable()).
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # A copy of another release (duplicate_of), which the import found: listed nowhere,
+        # its address redirects to the one kept (editorial/duplicates.py holds the rule).
+        DUPLICATE = "duplicate", "Duplicate"
 
     title = models.CharField(
         max_length=500,
@@ -105,6 +108,15 @@ class Release(models.Model):
         editable=False,
         help_text="Shown on the release's page beside the date it was withdrawn.",
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        editable=False,
+        help_text="The release this one repeats, kept in its place.",
+    )
     # Modified: any change at all, for syncing and caching; never shown as a public time.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,6 +132,15 @@ class Release(models.Model):
         help_text="Identity of the imported file: its date and source URL.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    text_hash = models.CharField(  # noqa: DJ001 (nullable: see above)
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="Fingerprint of the title and body as imported (editorial/duplicates.py): "
+        "releases sharing it, a day apart at most, are one release.",
+    )
     imported_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -217,6 +238,10 @@ class Release(models.Model):
     @property
     def is_withdrawn(self):
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_duplicate(self):
+        return self.status == self.Status.DUPLICATE
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)
