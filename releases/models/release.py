@@ -115,6 +115,11 @@ class Release(models.Model):
         on_delete=models.SET_NULL,
         related_name="duplicates",
         editable=False,
+        # Indexed in Meta, and no database constraint (Django applies SET_NULL itself), so
+        # that SQLite can drop the column again without rebuilding the table, which would
+        # lose its triggers: the migration stays reversible.
+        db_index=False,
+        db_constraint=False,
         help_text="The release this one repeats, kept in its place.",
     )
     # Modified: any change at all, for syncing and caching; never shown as a public time.
@@ -137,7 +142,6 @@ class Release(models.Model):
         null=True,
         blank=True,
         editable=False,
-        db_index=True,
         help_text="Fingerprint of the title and body as imported (editorial/duplicates.py): "
         "releases sharing it, a day apart at most, are one release.",
     )
@@ -204,6 +208,9 @@ class Release(models.Model):
             # are each found at one end of it, where release_published_idx, in date order,
             # had every published release read.
             models.Index(fields=["status", "published_at"], name="release_live_idx"),
+            # The import finds copies of a release (editorial/duplicates.py) by these.
+            models.Index(fields=["text_hash"], name="release_text_hash_idx"),
+            models.Index(fields=["duplicate_of"], name="release_duplicate_of_idx"),
             # latest_update(): only the few releases updated in public are in it.
             models.Index(
                 fields=["last_updated_at"],
