@@ -205,6 +205,13 @@ def test_admin_shows_a_duplicate_and_the_release_it_repeats(imported, publisher)
     assert f'<a href="{change_url(kept)}">{kept.title}</a> (2021-06-01)' in form
 
 
+def test_preview_of_a_duplicate_says_it_is_not_public(imported, publisher):
+    """Staff previewing a duplicate read that it is listed nowhere and redirects."""
+    copy = Release.objects.get(slug=SEED_COPY_SLUG)
+    page = publisher.get(f"{CHANGELIST}{copy.pk}/preview/").content.decode()
+    assert "It repeats another release (a duplicate)" in page
+
+
 def test_publisher_undoes_a_duplicate_and_imports_leave_it(tmp_path, publisher, client):
     """ "Not duplicates" publishes the copy at its own address with a revision; importing
     again, even a changed file of the one kept, does not fold it back."""
