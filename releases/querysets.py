@@ -139,6 +139,17 @@ class ReleaseQuerySet(models.QuerySet):
     def withdrawn(self):
         return self.filter(status=self.model.Status.WITHDRAWN)
 
+    def duplicates(self):
+        """Copies of another release (editorial/duplicates.py): listed nowhere, and not
+        viewable(); their addresses redirect to the one kept."""
+        return self.filter(status=self.model.Status.DUPLICATE)
+
+    def kept_for(self, copies):
+        """The releases that `copies` (a queryset of releases) repeat: where their
+        addresses lead. A subquery on the duplicate_of index, so each side of an OR with it
+        still reads an index."""
+        return self.filter(pk__in=copies.duplicates().values("duplicate_of"))
+
     def with_times(self):
         """Annotate the public times as pages, feeds and sitemaps show them:
         `first_published` (when it went public) and `last_updated` (its last public update;

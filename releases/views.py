@@ -92,8 +92,16 @@ def release_list(request):
 
 def release_detail(request, slug):
     """One release, with its public times, a notice if it was withdrawn, and the previous
-    and next release in its first-listed portfolio. Template: releases/release_detail.html."""
-    release = get_object_or_404(Release.objects.viewable().for_page(), slug=slug)
+    and next release in its first-listed portfolio; a copy of another redirects (301) to
+    it. Template: releases/release_detail.html."""
+    release = Release.objects.viewable().for_page().filter(slug=slug).first()
+    if release is None:
+        # A copy of another release (editorial/duplicates.py) moves to the one kept.
+        copies = Release.objects.filter(slug=slug)
+        kept = Release.objects.viewable().kept_for(copies).only("slug").first()
+        if kept is None:
+            raise Http404("No release the public may see has that address.")
+        return redirect(kept, permanent=True)
     return render_release(request, release)
 
 
@@ -225,8 +233,12 @@ def old_release_redirect(request, old_slug):
     ReleaseQuerySet.from_source_url): it is what the address showed last, and the choice
     must not change between requests for a permanent redirect."""
     url = OLD_SITE_RELEASE_URL.format(old_slug)
-    # A withdrawn release keeps its address, and so the old one that leads to it.
-    release = Release.objects.viewable().from_source_url(url).only("slug").first()
+    # A withdrawn release keeps its address, and so the old one that leads to it; a copy's
+    # (editorial/duplicates.py) leads to the one kept, dated as it, within a day.
+    copies = Release.objects.filter(source_url=url)
+    releases = Release.objects.viewable()
+    found = releases.from_source_url(url) | releases.kept_for(copies)
+    release = found.newest_first().only("slug").first()
     if release is None:
         raise Http404("No release came from that address.")
     return redirect(release, permanent=True)

@@ -21,6 +21,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "kept",
+        "duplicates",
         "skipped",
         "started_by",
     ]

@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
-from ..editorial import revisions, states
+from ..editorial import duplicates, revisions, states
 from ..editorial.times import goes_live, nz_time
 from ..models import Minister, Portfolio, Release
 from ..search import search
@@ -30,6 +32,7 @@ class PublicationFilter(admin.SimpleListFilter):
             ("live", "Live"),
             ("scheduled", "Scheduled (publish time in the future)"),
             ("withdrawn", "Withdrawn"),
+            ("duplicate", "Duplicate of another release"),
             ("draft", "Draft"),
         ]
 
@@ -40,6 +43,8 @@ class PublicationFilter(admin.SimpleListFilter):
             return queryset.scheduled()
         if self.value() == "withdrawn":
             return queryset.withdrawn()
+        if self.value() == "duplicate":
+            return queryset.duplicates()
         if self.value() == "draft":
             return queryset.drafts()
         return queryset
@@ -125,11 +130,11 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["ministers", "portfolios"]
     readonly_fields = [
-        "publication_times", "last_updated", "created", "modified", "import_key", "front_matter",
-        "imported_attachments",
+        "publication_times", "duplicate_of_link", "last_updated", "created", "modified",
+        "import_key", "front_matter", "imported_attachments",
     ]  # fmt: skip
     inlines = [AttachmentInline]
-    actions = ["publish_selected", "unpublish_selected", "withdraw_selected"]
+    actions = ["publish_selected", "unpublish_selected", "withdraw_selected", "keep_apart_selected"]
     fieldsets = [
         (
             None,
@@ -147,7 +152,15 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
         ),
         (
             "Publishing",
-            {"fields": ["status", "published_at", "publication_times", "last_updated"]},
+            {
+                "fields": [
+                    "status",
+                    "published_at",
+                    "publication_times",
+                    "duplicate_of_link",
+                    "last_updated",
+                ]  # fmt: skip
+            },
         ),
         (
             "Source",
@@ -206,9 +219,12 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
-        # A withdrawn release changes state only through the actions (publish reinstates
-        # it, unpublish makes it a draft), which keep its notice and times consistent.
-        if self.has_publish_permission(request) and not (obj and obj.is_withdrawn):
+        # A withdrawn release or a duplicate changes state only through the actions (publish
+        # reinstates it, unpublish makes it a draft), which keep its notice, times and
+        # link to the release it repeats consistent.
+        if self.has_publish_permission(request) and not (
+            obj and (obj.is_withdrawn or obj.is_duplicate)
+        ):
             return readonly
         # Read-only fields are left out of the form, so a forged POST cannot set them: a
         # new release stays a draft, and Release.save() never stamps it with "now".
@@ -229,8 +245,10 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "status":
             # Withdrawing needs a reason and stamps a time: the withdraw action does it.
+            # Duplicates are found by the import (editorial/duplicates.py), never chosen.
+            not_chosen = (Release.Status.WITHDRAWN, Release.Status.DUPLICATE)
             kwargs["choices"] = [
-                choice for choice in db_field.choices if choice[0] != Release.Status.WITHDRAWN
+                choice for choice in db_field.choices if choice[0] not in not_chosen
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
@@ -271,6 +289,8 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
 
     @admin.display(description="Publication", ordering="status")
     def publication(self, obj):
+        if obj.is_duplicate:
+            return "Duplicate (not listed; its address redirects)"
         if obj.status != Release.Status.PUBLISHED:
             return obj.get_status_display()
         return "Live" if obj.live else "Scheduled"
@@ -287,7 +307,18 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
             return f"Withdrawn {nz_time(obj.withdrawn_at)}: {obj.withdrawal_reason}"
         if obj.status == Release.Status.DRAFT:
             return "Draft: not public"
+        if obj.is_duplicate:
+            return "Duplicate: listed nowhere; its address redirects to the release it repeats"
         return goes_live(obj) or f"Live since {nz_time(obj.published_at)}"
+
+    @admin.display(description="Duplicate of")
+    def duplicate_of_link(self, obj):
+        """The release a duplicate repeats, linked to its change page."""
+        kept = obj.duplicate_of
+        if kept is None:
+            return "Not a duplicate" if not obj.is_duplicate else "A release since deleted"
+        url = reverse("admin:releases_release_change", args=[kept.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, kept, kept.date or "undated")
 
     @admin.display(description="Last updated in public")
     def last_updated(self, obj):
@@ -347,6 +378,17 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
         for message in refused:
             self.message_user(request, message, level="warning")
         return None
+
+    @admin.action(
+        description="Not duplicates: publish selected duplicates at their own address",
+        permissions=["publish"],
+    )
+    def keep_apart_selected(self, request, queryset):
+        """Undo what the import found (editorial/duplicates.py); imports leave it undone."""
+        copies = queryset.duplicates()
+        count = len(copies)
+        self._move_each(request, copies, duplicates.keep_apart, "Not a duplicate: published.")
+        self.message_user(request, f"Published {count} release(s) at their own address.")
 
     def _move_each(self, request, releases, move, comment):
         """`move(release, user)` (a function of editorial/states.py, which checks the

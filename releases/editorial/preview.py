@@ -39,6 +39,11 @@ def describe(release, now=None):
             f"It was withdrawn {nz_time(release.withdrawn_at)}: it is listed nowhere, and its "
             "address shows it with the withdrawal notice."
         )
+    if release.is_duplicate:
+        return NOT_PUBLIC, (
+            "It repeats another release (a duplicate): it is listed nowhere, and its "
+            "address redirects to that one."
+        )
     scheduled = goes_live(release, now)
     if scheduled:
         return NOT_PUBLIC, f"It is scheduled. {scheduled}."

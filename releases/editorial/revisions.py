@@ -23,7 +23,9 @@ from .times import nz_time
 
 # Derived or bookkeeping columns are left out: body_html and search_names are rebuilt from
 # what is kept, and a revision of every import would otherwise store each body twice.
-NOT_KEPT = ("body_html", "search_names", "content_hash", "front_matter", "updated_at")
+NOT_KEPT = (
+    "body_html", "search_names", "content_hash", "text_hash", "front_matter", "updated_at",
+)  # fmt: skip
 # What a restore brings back. The address (slug) and the state stay as they are now.
 RESTORED = ("title", "date", "source_url", "body", "attachments")
 

@@ -1,9 +1,11 @@
 """A release's states and the moves between them.
 
 Draft → published (live, or scheduled while its publish time is in the future) →
-withdrawn. Unpublishing returns a published or withdrawn release to draft. Every move is
-a publisher's (`can_publish`): the admin calls these functions, and each checks again, so
-a forged request that reaches one is refused here whatever the form let through.
+withdrawn. Unpublishing returns a published or withdrawn release to draft. An import may
+also make a published release a duplicate of another (duplicates.py); publishing it again
+undoes that. Every move is a publisher's (`can_publish`): the admin calls these functions,
+and each checks again, so a forged request that reaches one is refused here whatever the
+form let through.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,10 @@ from ..models import Release
 Status = Release.Status
 
 # The columns a move writes; the text, and so the search index, is left alone.
-STATE_FIELDS = ["status", "published_at", "last_updated_at", "withdrawn_at", "withdrawal_reason"]
+STATE_FIELDS = [
+    "status", "published_at", "last_updated_at", "withdrawn_at", "withdrawal_reason",
+    "duplicate_of",
+]  # fmt: skip
 
 
 def can_publish(user):
@@ -34,7 +39,8 @@ def _save(release):
 
 def publish(release, user):
     """Make `release` public: at its publish time if it has one (a future one schedules
-    it), else now. A withdrawn release is reinstated and its notice removed."""
+    it), else now. A withdrawn release is reinstated and its notice removed; a duplicate
+    (editorial/duplicates.py) is one no longer, back at its own address."""
     require_publisher(user)
     if release.status == Status.PUBLISHED:
         return release
@@ -42,6 +48,7 @@ def publish(release, user):
     if release.published_at is None:
         release.published_at = timezone.now()
     release.withdrawn_at = release.withdrawal_reason = None
+    release.duplicate_of = None
     _save(release)
     return release
 
@@ -55,6 +62,7 @@ def unpublish(release, user):
     release.status = Status.DRAFT
     release.published_at = release.last_updated_at = None
     release.withdrawn_at = release.withdrawal_reason = None
+    release.duplicate_of = None
     _save(release)
     return release
 

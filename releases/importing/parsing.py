@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from frontmatter.default_handlers import YAMLHandler
 
 from .. import names
+from ..editorial.duplicates import fingerprint
 from ..models import Minister, Release
 from ..rendering import NestedTooDeeply, render_markdown
 from .results import InvalidFile
@@ -58,6 +59,7 @@ class ParsedRelease(typing.NamedTuple):
     path: str
     import_key: str
     content_hash: str
+    text_hash: str  # editorial/duplicates.py: copies of one release share it
     title: str
     date: datetime.date | None
     source_url: str
@@ -299,11 +301,13 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     except NestedTooDeeply as exc:
         raise InvalidFile("body", str(exc)) from None
 
+    title = clean_title(plain_text(meta["title"]), body, date, warn)
     return ParsedRelease(
         path=source.path,
         import_key=f"{raw_date} {source_url}",
         content_hash=source.digest,
-        title=clean_title(plain_text(meta["title"]), body, date, warn),
+        text_hash=fingerprint(title, body),
+        title=title,
         date=date,
         source_url=source_url,
         body=body,

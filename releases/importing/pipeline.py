@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from django.db import connections, reset_queries, router, transaction
 from django.utils import timezone
 
+from ..editorial import duplicates
 from ..models import ImportRun, Release
 from .parsing import parse_source
 from .results import COUNTS, ImportAborted, ImportResult, InvalidFile, Problem, StrictModeError
@@ -132,6 +133,9 @@ def storable(text):
 
 def _run(paths, result, strict, batch_size, progress, stop):
     writer = ReleaseWriter()
+    # A database imported before copies were recognised has them folded now, once.
+    with transaction.atomic():
+        result.duplicates += duplicates.fingerprint_stored()
     batch, keys_in_batch, batch_bytes = [], set(), 0
 
     def report(problem):
@@ -142,10 +146,11 @@ def _run(paths, result, strict, batch_size, progress, stop):
     def flush():
         nonlocal batch_bytes
         batch_bytes = 0
-        created, updated, kept = writer.write(batch, report)
+        created, updated, kept, folded = writer.write(batch, report)
         result.created += created
         result.updated += updated
         result.kept += kept
+        result.duplicates += folded
         result.batches += 1
         batch.clear()
         keys_in_batch.clear()

@@ -41,7 +41,7 @@ class ImportAborted(Exception):
     stay written, and running it again carries on from there."""
 
 
-COUNTS = ("files", "created", "updated", "unchanged", "kept", "skipped")
+COUNTS = ("files", "created", "updated", "unchanged", "kept", "duplicates", "skipped")
 
 
 @dataclasses.dataclass
@@ -50,6 +50,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     kept: int = 0  # changed files whose release was edited in the admin since: edit kept
+    duplicates: int = 0  # releases found to repeat another (editorial/duplicates.py)
     ignored: int = 0
     files: int = 0
     batches: int = 0  # transactions committed (or, in a dry run, that would have been)
@@ -80,6 +81,7 @@ class ImportResult:
         return (
             f"{prefix}{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
             f"{f'{self.kept} kept as edited in the admin, ' if self.kept else ''}"
+            f"{f'{self.duplicates} duplicates of another release, ' if self.duplicates else ''}"
             f"{self.skipped} skipped, {len(self.warnings)} warnings; {self.files} files in "
             f"{self.elapsed:.1f} s ({self.rate:,.0f} files/s)."
         )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import names
-from ..editorial import revisions
+from ..editorial import duplicates, revisions
 from ..models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
 from .parsing import SLUG_LENGTH
 from .results import Problem
@@ -91,7 +91,7 @@ class ReleaseWriter:
     """Upserts batches of parsed releases with their ministers and portfolios."""
 
     CONTENT_FIELDS = [
-        "import_key", "content_hash", "title", "date", "source_url", "body", "body_html",
+        "import_key", "content_hash", "text_hash", "title", "date", "source_url", "body", "body_html",
         "attachments", "front_matter", "search_names", "updated_at", "imported_at",
     ]  # fmt: skip
     NEW_FIELDS = CONTENT_FIELDS + ["slug", "status", "published_at", "created_at"]
@@ -114,10 +114,12 @@ class ReleaseWriter:
         )
 
     def write(self, batch, report):
-        """Write one batch in one transaction; return (created, updated, kept).
+        """Write one batch in one transaction; return (created, updated, kept, duplicates).
 
         A changed file whose release was edited in the admin since its last import is not
         applied: the admin's version is kept (`kept`) and the file named in a warning.
+        Releases written that repeat another, stored or in the batch, are folded into it
+        (`duplicates`: editorial/duplicates.py).
 
         Everything is checked before it gets here, so the database refusing a value is
         rare; when it does, the batch is rolled back and written again file by file, so
@@ -125,12 +127,12 @@ class ReleaseWriter:
         in the failed attempt are forgotten by reading them again from the database.
         """
         try:
-            created, updated, kept = self._write(batch)
+            created, updated, kept, folded = self._write(batch)
         except (DatabaseError, ValueError) as exc:
             self._load()
             if len(batch) == 1:
                 report(Problem(batch[0].path, "database", f"refused the release: {exc}"))
-                return 0, 0, 0
+                return 0, 0, 0, 0
             counts = [self.write([parsed], report) for parsed in batch]
             return tuple(sum(column) for column in zip(*counts))
         for parsed, edited in kept:
@@ -140,7 +142,7 @@ class ReleaseWriter:
                 f"{edited:%-d %B %Y at %H:%M} UTC: the admin's version is kept"
             )
             report(Problem(parsed.path, "release", message, "warning"))
-        return created, updated, len(kept)
+        return created, updated, len(kept), folded
 
     def _write(self, batch):
         now = timezone.now()
@@ -182,6 +184,9 @@ class ReleaseWriter:
                     **dict(zip(self.CONTENT_FIELDS, self._content(p, links[p.import_key], now)))
                 )
             changed_ids = [ids[p.import_key] for p in changed]
+            # Before the links go in: a new release folded now was never counted in its
+            # ministers' and portfolios' tallies (migration 0021), so none is counted again.
+            folded = duplicates.fold(ids.values())
             for position, (through, column) in enumerate(
                 [
                     (Release.ministers.through, "minister_id"),
@@ -203,7 +208,7 @@ class ReleaseWriter:
         self.existing.update(ids)
         # A kept file's hash is not stored: the next import finds the conflict again.
         self.known_hashes.update(p.content_hash for p in written)
-        return len(new), len(changed), kept
+        return len(new), len(changed), kept, folded
 
     def _keep_unapplied(self, parsed):
         """Keep the version a kept file would have made in its release's history, beside the
@@ -233,7 +238,8 @@ class ReleaseWriter:
             + [self.portfolios.names[pk] for pk in portfolio_ids]
         )
         return [
-            parsed.import_key, parsed.content_hash, parsed.title, parsed.date, parsed.source_url,
+            parsed.import_key, parsed.content_hash, parsed.text_hash, parsed.title, parsed.date,
+            parsed.source_url,
             parsed.body, parsed.body_html, parsed.attachments, parsed.front_matter, search_names,
             now, now,
         ]  # fmt: skip

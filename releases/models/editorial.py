@@ -37,6 +37,11 @@ class ImportRun(models.Model):
         "meanwhile: the edit was kept.",
     )
     skipped = models.PositiveIntegerField(default=0, help_text="Files with an error.")
+    duplicates = models.PositiveIntegerField(
+        default=0,
+        help_text="Releases this run found to repeat another, kept in their place "
+        "(status Duplicate).",
+    )
     problems = models.JSONField(default=list, help_text="Errors, warnings and notes, per file.")
 
     class Meta:

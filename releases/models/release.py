@@ -36,6 +36,9 @@ class Release(models.Model):
         PUBLISHED = "published", "Published"
         # Still at its address with a notice; listed nowhere (see viewable()).
         WITHDRAWN = "withdrawn", "Withdrawn"
+        # A copy of another release (duplicate_of), which the import found: listed nowhere,
+        # its address redirects to the one kept (editorial/duplicates.py holds the rule).
+        DUPLICATE = "duplicate", "Duplicate"
 
     title = models.CharField(
         max_length=500,
@@ -105,6 +108,20 @@ class Release(models.Model):
         editable=False,
         help_text="Shown on the release's page beside the date it was withdrawn.",
     )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="duplicates",
+        editable=False,
+        # Indexed in Meta, and no database constraint (Django applies SET_NULL itself), so
+        # that SQLite can drop the column again without rebuilding the table, which would
+        # lose its triggers: the migration stays reversible.
+        db_index=False,
+        db_constraint=False,
+        help_text="The release this one repeats, kept in its place.",
+    )
     # Modified: any change at all, for syncing and caching; never shown as a public time.
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -120,6 +137,14 @@ class Release(models.Model):
         help_text="Identity of the imported file: its date and source URL.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    text_hash = models.CharField(  # noqa: DJ001 (nullable: see above)
+        max_length=64,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the title and body as imported (editorial/duplicates.py): "
+        "releases sharing it, a day apart at most, are one release.",
+    )
     imported_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -183,6 +208,9 @@ class Release(models.Model):
             # are each found at one end of it, where release_published_idx, in date order,
             # had every published release read.
             models.Index(fields=["status", "published_at"], name="release_live_idx"),
+            # The import finds copies of a release (editorial/duplicates.py) by these.
+            models.Index(fields=["text_hash"], name="release_text_hash_idx"),
+            models.Index(fields=["duplicate_of"], name="release_duplicate_of_idx"),
             # latest_update(): only the few releases updated in public are in it.
             models.Index(
                 fields=["last_updated_at"],
@@ -217,6 +245,10 @@ class Release(models.Model):
     @property
     def is_withdrawn(self):
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_duplicate(self):
+        return self.status == self.Status.DUPLICATE
 
 
 @receiver(m2m_changed, sender=Release.ministers.through)

@@ -54,7 +54,7 @@ def test_rss_feed_of_all_releases_has_full_content(client, june_2021):
     assert self_link.get("rel") == "self"
     assert self_link.get("href") == "http://testserver/releases/feed/"
     items = list(channel.iter("item"))
-    assert len(items) == 7
+    assert len(items) == 6  # the seed release once: its copy is a duplicate (test_duplicates.py)
     seed = next(i for i in items if i.findtext("link").endswith(f"/{SEED_SLUG}/"))
     assert seed.findtext("title") == SEED_TITLE
     assert seed.findtext("link") == f"http://testserver/releases/{SEED_SLUG}/"
@@ -91,8 +91,8 @@ def test_portfolio_and_minister_feeds(client, june_2021):
     trade = Portfolio.objects.get(name="Trade and Export Growth")
     oconnor = Minister.objects.get(name="Damien O'Connor")
     for name, subject, expected in (
-        ("portfolio", trade, 6),
-        ("minister", oconnor, 6),
+        ("portfolio", trade, 5),
+        ("minister", oconnor, 5),
     ):
         channel = rss(client, reverse(f"releases:{name}-feed", args=[subject.slug]))
         assert channel.findtext("title") == f"{subject.name}: New Zealand Government releases"

@@ -1,0 +1,136 @@
+"""One release, one page: the rule for when a release repeats another, and folding copies.
+
+The old site published some releases twice (1,340 files of the archive in 621 groups with
+identical bodies, mostly an address and the same address with "-0"). The rule, once:
+
+    A release repeats another when their titles and bodies have the same words in the same
+    order (letters and digits; case, punctuation and spacing aside: `fingerprint()`) and
+    their dates are the same or one day apart (`WINDOW`; the archive's dates are UTC days,
+    one before New Zealand's at times). Of the copies, the one with the earliest date is
+    kept, then the lowest id; a copy more than a day after the one kept starts a group of
+    its own.
+
+Words rather than exact text: the seed release's two copies differ by one full stop, and
+the 1990s' copies by an ALL CAPS title. Only imported, dated releases with a body fold:
+an empty body says nothing of what a release is, and an unknown date has no neighbours.
+
+A copy keeps its row, file identity and front matter, with status DUPLICATE and
+`duplicate_of` the one kept: published() and viewable() leave it out, so it is listed
+nowhere, and its address redirects to the one kept (views.release_detail). A release edited
+in the admin since its import is never changed by the fold: a publisher who sets a copy
+back to published (`keep_apart()`) is not undone by the next import.
+"""
+
+import datetime
+import hashlib
+import itertools
+import re
+
+from django.db.models import Q
+from django.utils import timezone
+
+from ..models import Release
+from . import revisions, states
+
+Status = Release.Status
+WINDOW = datetime.timedelta(days=1)
+WORDS = re.compile(r"\w+")
+FOLDED_COMMENT = "Found by load_releases to repeat an earlier release (or no longer to)."
+
+
+def fingerprint(title, body):
+    """The SHA-256 of a release's words, title then body; "" for a body without words,
+    which repeats nothing (and is never compared)."""
+    if not WORDS.search(body or ""):
+        return ""
+    words = " ".join(WORDS.findall(f"{title}\n{body}".casefold()))
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()
+
+
+def kept_for(copies):
+    """{release id: id of the release it repeats} among `copies`, (id, date) pairs of
+    releases with one fingerprint: the rule's choice of which one is kept."""
+    repeats, kept = {}, None
+    for pk, date in sorted(copies, key=lambda copy: (copy[1], copy[0])):
+        if kept is not None and date - kept[1] <= WINDOW:
+            repeats[pk] = kept[0]
+        else:
+            kept = (pk, date)
+    return repeats
+
+
+def fold(release_ids):
+    """Apply the rule to each group of copies that one of `release_ids` (releases an
+    import has just written) belongs to, or is kept for; return how many releases it made
+    duplicates. One query, whatever the number of releases, and one more to write what
+    changes (with a revision's few for releases stored before). Releases edited in the
+    admin since their import keep their state."""
+    ids = list(release_ids)
+    if not ids:
+        return 0
+    touched = Release.objects.filter(Q(pk__in=ids) | Q(duplicate_of__in=ids))
+    members = (
+        Release.objects.filter(
+            text_hash__in=touched.filter(text_hash__gt="").values("text_hash"),
+            import_key__isnull=False,
+            date__isnull=False,
+            status__in=[Status.PUBLISHED, Status.DUPLICATE],
+        )
+        .order_by("text_hash")
+        .values_list(
+            "pk", "text_hash", "date", "status", "duplicate_of", "updated_at", "imported_at"
+        )
+    )
+    rows = {row[0]: row for row in members}
+    repeats = {}
+    for _, group in itertools.groupby(rows.values(), key=lambda row: row[1]):
+        repeats |= kept_for((row[0], row[2]) for row in group)
+    changes = []
+    for pk, _, _, status, duplicate_of, updated_at, imported_at in rows.values():
+        edited = imported_at is not None and updated_at > imported_at
+        wanted = (Status.DUPLICATE, repeats[pk]) if pk in repeats else (Status.PUBLISHED, None)
+        if not edited and (status, duplicate_of) != wanted:
+            changes.append(Release(pk=pk, status=wanted[0], duplicate_of_id=wanted[1]))
+    if not changes:
+        return 0
+    # Releases the import wrote before this batch get a revision of the change, as any
+    # change to an imported release does; those it has just created start their history
+    # from their import, as all do.
+    written = set(ids)
+    earlier = [release.pk for release in changes if release.pk not in written]
+    if earlier:
+        revisions.keep_imported_states(earlier)
+    now = timezone.now()
+    for release in changes:
+        # The import wrote it: not an edit in the admin, which a later import would keep.
+        release.updated_at = release.imported_at = now
+    Release.objects.bulk_update(
+        changes, ["status", "duplicate_of", "updated_at", "imported_at"], batch_size=500
+    )
+    if earlier:
+        revisions.record_many(earlier, FOLDED_COMMENT)
+    return sum(release.status == Status.DUPLICATE for release in changes)
+
+
+def fingerprint_stored(batch_size=1000):
+    """Fingerprint the imported releases that have none (imported before duplicates were
+    recognised) and fold their copies, a batch at a time; return how many it made
+    duplicates. An import calls it first, so importing again folds an older database; once
+    done, it costs one query on the text_hash index."""
+    missing = Release.objects.filter(import_key__isnull=False, text_hash__isnull=True)
+    folded = 0
+    while batch := list(missing.only("pk", "title", "body")[:batch_size]):
+        for release in batch:
+            release.text_hash = fingerprint(release.title, release.body)
+        Release.objects.bulk_update(batch, ["text_hash"])
+        folded += fold(release.pk for release in batch)
+    return folded
+
+
+def keep_apart(release, user):
+    """Not a duplicate after all: `release` is published again, at its own address, and
+    imports leave it so (it counts as edited in the admin). A publisher's move."""
+    states.require_publisher(user, to="set a duplicate back to published")
+    if not release.is_duplicate:
+        return release
+    return states.publish(release, user)
