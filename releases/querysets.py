@@ -192,8 +192,27 @@ class ReleaseQuerySet(models.QuerySet):
 
     def for_page(self):
         """What a release's own page shows: its links, its first portfolio (for the
-        previous and next release there) and its public times."""
-        return self.with_links().with_primary_portfolio().with_times()
+        previous and next release there), its public times and its government."""
+        return self.with_links().with_primary_portfolio().with_times().with_government()
+
+    def with_government(self):
+        """Annotate the government in office on each release's date, by in_government()'s
+        rule (its first day included, its successor's excluded): `government_name`,
+        `government_slug`, `government_start` and `government_end` (None while it is in
+        office). All None for an undated release or one before the first government.
+        Subqueries into a handful of reference rows, in the releases' own query."""
+        governments = self.model._meta.apps.get_model("releases", "Government").objects
+        date = OuterRef("date")
+        in_office = governments.filter(
+            Q(end_date__gt=date) | Q(end_date__isnull=True), start_date__lte=date
+        ).order_by("-start_date")
+        fields = {"name": "name", "slug": "slug", "start": "start_date", "end": "end_date"}
+        return self.annotate(
+            **{
+                f"government_{name}": Subquery(in_office.values(field)[:1])
+                for name, field in fields.items()
+            }
+        )
 
     def for_listing(self):
         """Load only what a listing shows of each release (templates/includes/release_card):

@@ -10,6 +10,8 @@ from .editorial import sharing
 from .sitemaps import SITEMAPS
 
 app_name = "releases"
+# The short pages the footer links to, each templates/pages/<name>.html at /<name>/.
+PAGES = ("about", "feeds", "data", "accessibility", "privacy", "copyright")
 # Every public page, feed and sitemap is wrapped in public_page(): validators, 304s and a
 # shared cached copy for anonymous readers (caching.py). robots.txt is left as the
 # cheapest view there is, the yardstick of bench/load.py.
@@ -45,6 +47,16 @@ urlpatterns = [
     # copied with one: both move to the release.
     path("release/<str:old_slug>", views.old_release_redirect, name="old-release"),
     path("release/<str:old_slug>/", views.old_release_redirect),
+    *(
+        path(
+            f"{name}/",
+            public_page(TemplateView.as_view(template_name=f"pages/{name}.html")),
+            name=name,
+        )
+        for name in PAGES
+    ),
+    # Browsers ask for /favicon.ico whatever a page's <link rel="icon"> says.
+    path("favicon.ico", views.favicon, name="favicon"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain; charset=utf-8"),

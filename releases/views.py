@@ -11,6 +11,8 @@ import datetime
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.utils.cache import patch_cache_control
 
 from .editorial import merges
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
@@ -242,3 +244,11 @@ def old_release_redirect(request, old_slug):
     if release is None:
         raise Http404("No release came from that address.")
     return redirect(release, permanent=True)
+
+
+def favicon(request):
+    """/favicon.ico: a redirect to the site's SVG icon. Temporary, for the icon's address
+    changes with its content (WhiteNoise's hashed names); browsers keep it for a day."""
+    response = redirect(static("favicon.svg"))
+    patch_cache_control(response, public=True, max_age=24 * 60 * 60)
+    return response

@@ -1,6 +1,8 @@
 """Template helpers for the public pages."""
 
 from html import escape
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from django import template
 from django.forms import ModelChoiceField
@@ -61,6 +63,28 @@ def sitemap_urls(urlset):
             for url in urlset
         )
     )
+
+
+@register.filter
+def host(url):
+    """The site an address is on, as a reader names it: "beehive.govt.nz" for
+    https://www.beehive.govt.nz/release/…."""
+    name = urlsplit(url).hostname or ""
+    return name.removeprefix("www.")
+
+
+@register.filter
+def linked_file(url):
+    """(name, type) of an imported attachment's address, from its last path segment:
+    ("Summary of 2018-19 applications", "PDF"). The type is the one an upload with that
+    extension would show, else the extension itself, else ""; an address with no file
+    name is its own name."""
+    path = PurePosixPath(unquote(urlsplit(url).path))
+    if not path.suffix or not path.stem.strip():
+        return url, ""
+    extension = path.suffix[1:].lower()
+    kind = uploads.EXTENSIONS.get(extension)
+    return path.stem, kind.label if kind else extension.upper()
 
 
 @register.filter

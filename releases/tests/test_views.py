@@ -99,7 +99,8 @@ def test_base_page_is_accessible_by_structure(client, june_2021):
     html = client.get(reverse("releases:list")).content.decode()
     assert '<html lang="en-NZ">' in html
     assert '<a class="skip-link" href="#main">' in html
-    for landmark in ('<header class="site-header">', '<nav aria-label="Main">', '<main id="main"'):
+    for landmark in ('<header class="site-header">', '<nav class="site-nav" aria-label="Main">',
+                     '<main id="main"', '<footer class="site-footer">'):  # fmt: skip
         assert landmark in html
     assert html.count("<h1") == 1
 
@@ -575,7 +576,9 @@ PAGES_AND_QUERIES = {
     "home": 6,  # releases, their ministers and portfolios, busy portfolios, busy ministers
     "list": 8,  # count, page, ministers, portfolios, and the three filter choice lists
     "list-filtered": 11,  # + the chosen portfolio, minister and government, checked
-    "detail": 7,  # release, its ministers, portfolios and uploaded attachments, previous, next
+    # release (with its government, as subqueries), its ministers, portfolios and uploaded
+    # attachments, previous, next
+    "detail": 7,
     # portfolio, its ministers counted with its releases (one statement), those ministers,
     # page, ministers, portfolios, choices; and with a filter, the count of what it leaves
     "portfolio": 8,
@@ -589,6 +592,7 @@ PAGES_AND_QUERIES = {
     # The latest first publication and latest public update (two indexed MAX()es), the
     # lowest and highest release ids (its pages' ranges), the portfolio and minister counts.
     "sitemap": 7,
+    "about": 1,  # the footer's pages are templates: the content version alone
     "robots": 0,
 }
 
@@ -609,6 +613,7 @@ def page_urls(release, portfolio, minister):
         "feed": reverse("releases:feed"),
         "portfolio-feed": reverse("releases:portfolio-feed", args=[portfolio.slug]),
         "sitemap": reverse("releases:sitemap"),
+        "about": reverse("releases:about"),
         "robots": reverse("releases:robots"),
     }
 
