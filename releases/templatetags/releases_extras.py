@@ -69,13 +69,37 @@ def attachment_description(attachment):
     return uploads.description(attachment)
 
 
+@register.filter
+def item(mapping, key):
+    """mapping[key], or None: {{ choices|item:field.name }}."""
+    return mapping.get(key)
+
+
+@register.simple_tag
+def checkboxes(name, choices):
+    """The checkboxes of a group (releases/choices.py), each with its label and count,
+    built in Python as the options below are: the page of every portfolio has 232."""
+    return mark_safe(
+        '<ul class="checkboxes">'
+        + "".join(
+            f'<li><input type="checkbox" name="{escape(name)}" value="{escape(choice.slug)}"'
+            f' id="{escape(choice.id)}"{" checked" if choice.checked else ""}>'
+            f'<label for="{escape(choice.id)}">{escape(choice.name)} <span class="count">'
+            f'{choice.count:,}<span class="visually-hidden"> release{"s" * (choice.count != 1)}'
+            "</span></span></label></li>"
+            for choice in choices
+        )
+        + "</ul>"
+    )
+
+
 @register.simple_tag
 def select_options(bound_field):
     """The <option>s of a select, built in Python.
 
-    The list page offers every portfolio and minister, some 450 options. Django's widget
-    templates, and even format_html, took most of the page's time; a model choice field's
-    options come straight from (value, name) rows instead of model instances.
+    The list page once offered every portfolio and minister this way, some 450 options:
+    Django's widget templates, and even format_html, took most of the page's time. A model
+    choice field's options come straight from (value, name) rows, not model instances.
     """
     field = bound_field.field
     value = bound_field.value()
