@@ -22,7 +22,7 @@ class Choice:
     id: str
     slug: str
     name: str
-    count: int
+    count: int | None  # None where the group is not counted (ReleaseFilter.choice_counts)
     checked: bool
 
 
@@ -36,13 +36,14 @@ class ChoiceGroup:
     choices: list
     more: list
     errors: list
+    counted: bool
     show_all: bool
 
 
-def _group(filterset, name, first, rest=(), show_all=False):
+def _group(filterset, name, first, rest=(), counted=True, show_all=False):
     ticked = {record.pk for record in _ticked(filterset, name)}
     records = [*first, *rest]
-    counts = {record.pk: getattr(record, "release_count", 0) for record in records}
+    counts = {r.pk: getattr(r, "release_count", 0) if counted else None for r in records}
     boxes = [
         Choice(
             id=f"id_{name}" if n == 0 else f"id_{name}_{record.slug}",
@@ -59,6 +60,7 @@ def _group(filterset, name, first, rest=(), show_all=False):
         choices=boxes[: len(first)],
         more=boxes[len(first) :],
         errors=list(filterset.form.errors.get(name, [])) if filterset.is_bound else [],
+        counted=counted,
         show_all=show_all,
     )
 
@@ -68,9 +70,11 @@ def _ticked(filterset, name):
 
 
 def short_group(filterset, name, counted, show_all):
-    """The group `name` of `counted` (records most first, with `release_count`): the
-    SHORT_LIST first and any ticked box after them, then either a link to every choice
-    (`show_all`) or the rest of `counted`, behind a disclosure."""
+    """The group `name` of `counted`, ReleaseFilter.choice_counts()'s (records most first,
+    with `release_count`; whether those count for the results): the SHORT_LIST first and
+    any ticked box after them, then either a link to every choice (`show_all`) or the rest,
+    behind a disclosure."""
+    counted, counts_shown = counted
     ticked = _ticked(filterset, name)
     ticked_pks = {record.pk for record in ticked}
     counted_pks = {record.pk for record in counted}
@@ -78,14 +82,15 @@ def short_group(filterset, name, counted, show_all):
     records = [*counted, *(record for record in ticked if record.pk not in counted_pks)]
     first = records[:SHORT_LIST] + [r for r in records[SHORT_LIST:] if r.pk in ticked_pks]
     rest = [] if show_all else [r for r in records[SHORT_LIST:] if r.pk not in ticked_pks]
-    return _group(filterset, name, first, rest, show_all=show_all)
+    return _group(filterset, name, first, rest, counts_shown, show_all)
 
 
 def every_choice(filterset, name, counted):
     """The group `name` with every choice the form accepts, A-Z, each with its count in
-    `counted` (0 if it holds none of the results)."""
+    `counted`, choice_counts()'s (0 if it holds none of the results)."""
+    counted, counts_shown = counted
     counts = {record.pk: record.release_count for record in counted}
     records = list(filterset.form.fields[name].queryset.order_by("name"))
     for record in records:
         record.release_count = counts.get(record.pk, 0)
-    return _group(filterset, name, records)
+    return _group(filterset, name, records, counted=counts_shown)

@@ -172,16 +172,19 @@ class ReleaseFilter(django_filters.FilterSet):
         return {"date" if key.startswith("date_") else key for key in self.link_query} - {"sort"}
 
     def choice_counts(self, limit, unfiltered):
-        """For each checkbox group this form has, the `limit` choices holding most releases,
-        most first, each with `release_count`; and "total", the number of results if it was
-        counted on the way, else None (the paginator then counts them).
+        """For each checkbox group this form has, its choices most used first, each with
+        `release_count`, and whether those are counts of what ticking each box alone lists;
+        and "total", the number of results if it was counted on the way, else None (the
+        paginator then counts them).
 
-        A group is counted over the results of every other filter, so that each count is
-        what ticking that box alone lists (a group's boxes add up: any of them). A group in
-        use is counted in full, so that each ticked box has its count. Where no other filter
-        is in use that is the whole listing, whose counts `unfiltered[name](limit)` gives
-        (the tallies, or a list the page shows anyway); otherwise a search.facets()
-        statement, one shared by the groups whose own filter is not in use.
+        Without another filter in use, a group's counts are the whole listing's, which
+        `unfiltered[name](limit)` gives for free (the tallies, or a list the page shows
+        anyway); a group in use is then given in full, so that each ticked box has its count.
+        With other filters, a group not in use is counted in the results, by one
+        search.facets() statement shared by such groups. A group in use among other filters
+        is not counted (its order is `unfiltered`'s): its counts would need a statement of
+        their own, over the results of the other filters, which cost 20 ms or more on the
+        full archive (a year of releases) and put the list page past its 50 ms.
         """
         in_use = self.in_use()
         counted = {"total": None}
@@ -191,22 +194,13 @@ class ReleaseFilter(django_filters.FilterSet):
             found = facets(self.qs, limit, kinds=shared)  # "total" whatever the kinds
             counted["total"] = found["total"]
         for name in groups:
-            kind, wanted = self.GROUPS[name], EVERY if name in in_use else limit
             if not in_use - {name}:
-                counted[name] = unfiltered[name](wanted)
+                counted[name] = (unfiltered[name](EVERY if name in in_use else limit), True)
             elif name in in_use:
-                counted[name] = facets(self.filtered_without(name), wanted, kinds=[kind])[kind]
+                counted[name] = (unfiltered[name](limit), False)
             else:
-                counted[name] = found[kind]
+                counted[name] = (found[self.GROUPS[name]], True)
         return counted
-
-    def filtered_without(self, name):
-        """The results as filter_queryset() makes them, with every filter but `name`."""
-        others = self.queryset.all()
-        for other, value in self.form.cleaned_data.items():
-            if other != name:
-                others = self.filters[other].filter(others, value)
-        return others
 
     # django-filter calls a multiple-choice method even when nothing was chosen (the
     # value is then an empty queryset), so both methods must let that through.
