@@ -73,8 +73,8 @@ def attachment_description(attachment):
 
 @register.simple_tag
 def release_card(release):
-    """A release in a list: its title as a link, date, ministers, the search snippet if any
-    and portfolios, with the links for_listing() prefetched.
+    """A release in a list, as for_listing() loads it: its title as a link, date,
+    ministers, the search snippet if any and portfolios.
 
     Built in Python, as the sitemap's <url>s are: twenty cards through the template engine
     (an include, the date filter twice and two related managers each) took 6 of the 24 ms
@@ -86,8 +86,8 @@ def release_card(release):
         if date
         else "Date unknown"
     )
-    ministers = ", ".join(escape(m.name) for m in release.ministers.all())
-    portfolios = "; ".join(escape(p.name) for p in release.portfolios.all())
+    ministers = ", ".join(escape(m.name) for m in release.listed_ministers)
+    portfolios = "; ".join(escape(p.name) for p in release.listed_portfolios)
     snippet = getattr(release, "snippet", "")
     return mark_safe(
         f'<article class="release-card">\n'
@@ -97,6 +97,18 @@ def release_card(release):
         + (f'  <p class="meta tags">{portfolios}</p>\n' if portfolios else "")
         + "</article>\n"
     )
+
+
+@register.simple_tag
+def counted_links(records):
+    """Records with `release_count` as a list of links with counts, built in Python: a
+    minister's page lists 42 portfolios, which took 2.7 ms through the template engine."""
+    items = "".join(
+        f'<li><a href="{escape(record.get_absolute_url())}">{escape(record.name)}</a>'
+        f' <span class="count">{record.release_count}</span></li>'
+        for record in records
+    )
+    return mark_safe(f'<ul class="counted">{items or "<li>None</li>"}</ul>')
 
 
 @register.filter
