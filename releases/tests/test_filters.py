@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 CHECKBOX = re.compile(
     r'<input type="checkbox" name="(portfolio|minister)" value="([^"]+)" id="([^"]+)"( checked)?>'
-    r'<label for="\3">[^<]*(?: <span class="count">([\d,]+)<)?'
+    r'<label for="\3">[^<]*?(?: <span class="count">([\d,]+)<|</label>)'
 )
 
 

@@ -118,9 +118,9 @@ def test_withdrawn_release_leaves_every_list(client, june_2021, publisher_user, 
 def test_withdrawn_release_leaves_counts_and_facets(client, june_2021, publisher_user):
     """Counts on the index pages, the list and a search's facets no longer include it."""
     search = {"q": "trade"}
-    before = client.get("/releases/", search).context["facets"]["total"]
+    before = client.get("/releases/", search).context["page"].paginator.count
     states.withdraw(june_2021, REASON, publisher_user)
-    assert client.get("/releases/", search).context["facets"]["total"] == before - 1
+    assert client.get("/releases/", search).context["page"].paginator.count == before - 1
     assert client.get("/releases/").context["page"].paginator.count == 6
     trade = client.get("/portfolios/").context["portfolios"].get(slug="trade-and-export-growth")
     assert trade.release_count == 5
