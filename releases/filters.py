@@ -8,6 +8,7 @@ ministers and governments are chosen by slug, which keeps addresses readable
 
 import dataclasses
 import functools
+import re
 
 import django_filters
 from django import forms
@@ -15,6 +16,9 @@ from django.http import QueryDict
 
 from .models import Government, Minister, Portfolio
 from .search import facets, search
+
+# More than there are portfolios or ministers: a limit for facets() that leaves none out.
+EVERY = 10_000
 
 # The longest search accepted, in characters: room for a pasted title or two. Every link on
 # the results page carries the search, so a longer one is a form error, not repeated.
@@ -42,6 +46,24 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+# A day written day first with spaces, dots or dashes: read as DATE_INPUT_FORMATS' 27/3/2021.
+DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s./-]+(\d{1,2})[\s./-]+(\d{4})")
+
+
+class DayFirstDateField(forms.DateField):
+    """A day as people in New Zealand write it, day first (27/3/2021, 27 3 2021, 27-3-2021,
+    27.3.2021: beehive/formats/en_NZ), or as links and date inputs send it (2021-03-27)."""
+
+    default_error_messages = {
+        "invalid": "Enter a real date, day first, for example 27 3 2021.",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, str) and (day := DAY_MONTH_YEAR.fullmatch(value.strip())):
+            value = "/".join(day.groups())
+        return super().to_python(value)
+
+
 class DayRangeField(django_filters.fields.RangeField):
     """From and to dates as plain days, which is what a release's date is. django-filter's
     own turns them into the first and last instant of each day in the site's time zone."""
@@ -49,7 +71,7 @@ class DayRangeField(django_filters.fields.RangeField):
     widget = django_filters.widgets.DateRangeWidget
 
     def __init__(self, *args, **kwargs):
-        super().__init__((forms.DateField(), forms.DateField()), *args, **kwargs)
+        super().__init__((DayFirstDateField(), DayFirstDateField()), *args, **kwargs)
 
     def compress(self, data_list):
         if data_list and None not in data_list and data_list[0] > data_list[1]:
@@ -91,12 +113,14 @@ class ReleaseFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_portfolios",
         label="Portfolios",
+        widget=forms.CheckboxSelectMultiple,
     )
     minister = django_filters.ModelMultipleChoiceFilter(
         queryset=with_published_releases(Minister),
         to_field_name="slug",
         method="filter_ministers",
         label="Ministers",
+        widget=forms.CheckboxSelectMultiple,
     )
     government = django_filters.ModelChoiceFilter(
         queryset=Government.objects.all(),
@@ -115,17 +139,14 @@ class ReleaseFilter(django_filters.FilterSet):
     date = DayRangeFilter(
         method="filter_dates",
         label="Dated between",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        # Text, not type="date", whose format follows the browser's language, not the hint's.
+        widget=django_filters.widgets.DateRangeWidget(attrs={"inputmode": "numeric"}),
     )
     sort = sort_filter(SORT_CHOICES)
 
-    # The facets (search.facets) whose links set each filter to one value.
-    FACETS = {
-        "portfolio": "portfolios",
-        "minister": "ministers",
-        "government": "governments",
-        "year": "years",
-    }
+    # The checkbox groups (templates/includes/filter_choices.html): each filter's facet in
+    # search.facets().
+    GROUPS = {"portfolio": "portfolios", "minister": "ministers"}
 
     # How each query parameter is named when shown as an active, removable filter.
     LABELS = {
@@ -146,22 +167,40 @@ class ReleaseFilter(django_filters.FilterSet):
             if choices is not None and name in self.filters:
                 self.filters[name].queryset = choices
 
-    def facet_counts(self):
-        """search.facets() of the results, for links that each set one filter to one value
-        (templates/includes/facets.html). A facet whose filter is in use is counted as if it
-        were not, so that each count is what its link finds: with ?minister=a, minister b
-        counts b's releases, not those of a and b together, since the link replaces a."""
-        counts = facets(self.qs)
-        cleaned = self.form.cleaned_data
-        for name, kind in self.FACETS.items():
-            if cleaned.get(name):
-                # The results as filter_queryset() makes them, with every filter but this.
-                others = self.queryset.all()
-                for other, value in cleaned.items():
-                    if other != name:
-                        others = self.filters[other].filter(others, value)
-                counts[kind] = facets(others, kinds=[kind])[kind]
-        return counts
+    def in_use(self):
+        """The names of the valid filters that narrow the results (an order does not)."""
+        return {"date" if key.startswith("date_") else key for key in self.link_query} - {"sort"}
+
+    def choice_counts(self, limit, unfiltered):
+        """For each checkbox group this form has, its choices most used first, each with
+        `release_count`, and whether those are counts of what ticking each box alone lists;
+        and "total", the number of results if it was counted on the way, else None (the
+        paginator then counts them).
+
+        Without another filter in use, a group's counts are the whole listing's, which
+        `unfiltered[name](limit)` gives for free (the tallies, or a list the page shows
+        anyway); a group in use is then given in full, so that each ticked box has its count.
+        With other filters, a group not in use is counted in the results, by one
+        search.facets() statement shared by such groups. A group in use among other filters
+        is not counted (its order is `unfiltered`'s): its counts would need a statement of
+        their own, over the results of the other filters, which cost 20 ms or more on the
+        full archive (a year of releases) and put the list page past its 50 ms.
+        """
+        in_use = self.in_use()
+        counted = {"total": None}
+        groups = [name for name in self.GROUPS if name in self.filters]
+        if in_use:
+            shared = [self.GROUPS[name] for name in groups if name not in in_use]
+            found = facets(self.qs, limit, kinds=shared)  # "total" whatever the kinds
+            counted["total"] = found["total"]
+        for name in groups:
+            if not in_use - {name}:
+                counted[name] = (unfiltered[name](EVERY if name in in_use else limit), True)
+            elif name in in_use:
+                counted[name] = (unfiltered[name](limit), False)
+            else:
+                counted[name] = (found[self.GROUPS[name]], True)
+        return counted
 
     # django-filter calls a multiple-choice method even when nothing was chosen (the
     # value is then an empty queryset), so both methods must let that through.

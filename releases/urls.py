@@ -20,6 +20,11 @@ urlpatterns = [
     path("releases/", public_page(views.release_list), name="list"),
     path("releases/feed/", public_page(feeds.ReleaseFeed()), name="feed"),
     path("releases/feed/atom/", public_page(feeds.ReleaseAtomFeed()), name="feed-atom"),
+    path(
+        "releases/filters/<str:name>/",
+        public_page(views.filter_choices),
+        name="filter-choices",
+    ),
     path("releases/<slug:slug>/", public_page(views.release_detail), name="detail"),
     # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 
+from . import choices
 from .editorial import merges
-from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
+from .filters import EVERY, MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
 from .search import facets, parse
 from .snippets import add_snippets
@@ -39,19 +40,33 @@ def paginate(request, releases, count=None):
         raise Http404(str(exc)) from exc
 
 
-def filtered_page(request, filterset, count=None, total=None):
-    """The context every filtered listing shares: the filter, the page of its results and
-    the active filters, each removable. `count` is the number of results, and `total` the
-    number of releases before filtering (used when no filter is in use), where either is
-    known already, to save counting them again."""
-    active_filters = filterset.active_filters()
-    if total is not None and not active_filters:
+def filtered_page(request, filterset, limit, unfiltered, show_all=False, total=None):
+    """The context every filtered listing shares: the filter, the page of its results, the
+    active filters, each removable, and the checkbox groups (`choices`, by name), counted by
+    ReleaseFilter.choice_counts(limit, unfiltered), each with a link to every choice if
+    `show_all`, or the rest behind a disclosure. `total`, the number of releases before
+    any filter, if known already, saves counting them again when no filter is in use."""
+    filterset.is_valid()  # fills cleaned_data, the valid fields' values
+    counted = filterset.choice_counts(limit, unfiltered)
+    groups = [name for name in counted if name != "total"]
+    count = counted["total"]
+    if count is None and not filterset.in_use():
         count = total
     return {
         "filter": filterset,
         "page": paginate(request, filterset.qs, count),
-        "active_filters": active_filters,
+        "active_filters": filterset.active_filters(),
+        "choices": {
+            name: choices.short_group(filterset, name, counted[name], show_all) for name in groups
+        },
     }
+
+
+# The busiest portfolios and ministers of the whole archive, from the tallies.
+BUSIEST = {
+    "portfolio": lambda limit: list(Portfolio.objects.busiest()[:limit]),
+    "minister": lambda limit: list(Minister.objects.busiest()[:limit]),
+}
 
 
 def home(request):
@@ -71,24 +86,42 @@ def home(request):
 
 def release_list(request):
     """All published releases, searched and filtered by the query string. Template:
-    releases/release_list.html; context: filter, page, active_filters, query, searched
-    (the query as parsed), facets."""
+    releases/release_list.html; context: filter, page, active_filters, choices, query,
+    searched (the query as parsed)."""
     # The one place the list's releases are chosen; the filters (search among them) narrow it.
     releases = Release.objects.published().for_listing()
     filterset = ReleaseFilter(request.GET or None, queryset=releases)
-    filterset.is_valid()  # fills cleaned_data, the valid fields' values
+    context = filtered_page(request, filterset, choices.SHORT_LIST, BUSIEST, show_all=True)
     query = filterset.form.cleaned_data.get("q") if filterset.is_bound else ""
-    # Counts that narrow a search (a plain list has its filter form for that). They count
-    # the results too, which the page then need not do again.
-    counts = filterset.facet_counts() if query else None
-    context = filtered_page(request, filterset, counts["total"] if counts else None)
     if query:
         page = context["page"]
         page.object_list = add_snippets(page.object_list, query)
     return render(
         request,
         "releases/release_list.html",
-        {**context, "query": query, "searched": parse(query), "facets": counts},
+        {**context, "query": query, "searched": parse(query)},
+    )
+
+
+def filter_choices(request, name):
+    """Every portfolio or minister (`name` is the filter's) as a checkbox, with its count in
+    the current results, in a form that keeps the other filters and goes back to the
+    release list. Template: releases/filter_choices.html."""
+    if name not in ReleaseFilter.GROUPS:
+        raise Http404("No such filter.")
+    filterset = ReleaseFilter(request.GET or None, queryset=Release.objects.published())
+    filterset.is_valid()
+    counted = filterset.choice_counts(EVERY, BUSIEST)[name]
+    kept = filterset.link_query.copy()
+    kept.pop(name, None)
+    return render(
+        request,
+        "releases/filter_choices.html",
+        {
+            "filter": filterset,
+            "group": choices.every_choice(filterset, name, counted),
+            "kept": [(key, value) for key in kept for value in kept.getlist(key)],
+        },
     )
 
 
@@ -150,21 +183,23 @@ def portfolio_detail(request, slug):
     if portfolio is None:
         return moved_or_404(Portfolio, slug)
     releases = Release.objects.published().for_portfolio(portfolio)
+    # Its ministers, each with a count, and all its releases, in one statement.
     counts = facets(releases, limit=None, kinds=["ministers"])
+    ministers = counts["ministers"]
     filterset = PortfolioReleaseFilter(
         request.GET or None,
         queryset=releases.for_listing(),
         # The choices are the ministers listed beside, found again cheaply by id.
-        ministers=Minister.objects.filter(pk__in=[m.pk for m in counts["ministers"]]),
+        ministers=Minister.objects.filter(pk__in=[m.pk for m in ministers]),
+    )
+    # Unfiltered, the ministers' counts are those of the list beside.
+    context = filtered_page(
+        request, filterset, EVERY, {"minister": lambda limit: ministers}, total=counts["total"]
     )
     return render(
         request,
         "releases/portfolio_detail.html",
-        {
-            "portfolio": portfolio,
-            "ministers": counts["ministers"],
-            **filtered_page(request, filterset, total=counts["total"]),
-        },
+        {"portfolio": portfolio, "ministers": ministers, **context},
     )
 
 
@@ -191,19 +226,19 @@ def minister_detail(request, slug):
         return moved_or_404(Minister, slug)
     releases = Release.objects.published().for_minister(minister)
     counts = facets(releases, limit=None, kinds=["portfolios"])
+    portfolios = counts["portfolios"]
     filterset = MinisterReleaseFilter(
         request.GET or None,
         queryset=releases.for_listing(),
-        portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in counts["portfolios"]]),
+        portfolios=Portfolio.objects.filter(pk__in=[p.pk for p in portfolios]),
+    )
+    context = filtered_page(
+        request, filterset, EVERY, {"portfolio": lambda limit: portfolios}, total=counts["total"]
     )
     return render(
         request,
         "releases/minister_detail.html",
-        {
-            "minister": minister,
-            "portfolios": counts["portfolios"],
-            **filtered_page(request, filterset, total=counts["total"]),
-        },
+        {"minister": minister, "portfolios": portfolios, **context},
     )
 
 

@@ -96,7 +96,7 @@ def test_filter_form_works_at_320px_without_javascript(live_server, page):
     page.goto(f"{live_server.url}/releases/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
-    page.get_by_label("Portfolios").select_option(label="Trade and Export Growth")
+    page.get_by_role("checkbox", name="Trade and Export Growth").check()
     page.get_by_label("Year").fill("2021")
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**/releases/?*")
@@ -109,6 +109,54 @@ def test_filter_form_works_at_320px_without_javascript(live_server, page):
     page.get_by_role("link", name="Year: 2021").click()
     page.wait_for_load_state()
     assert "year=" not in page.url and "portfolio=trade-and-export-growth" in page.url
+
+
+def focus_by_tab(page, name, limit=80):
+    """Press Tab until the element named `name` has the focus; the number of presses."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        label = page.evaluate(
+            "(() => { const e = document.activeElement;"
+            " return (e.labels && e.labels[0] ? e.labels[0].innerText : e.innerText) || ''; })()"
+        )
+        if label.strip().startswith(name):
+            return presses
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_filters_are_reachable_from_the_top_and_usable_by_keyboard(live_server, browser):
+    """On a 375 px phone the first link in the results leads to the filters; from there a
+    keyboard alone ticks a portfolio box (44 px high), types a date day first and applies
+    them, and the results say so."""
+    assert import_releases([JUNE_2021]).errors == []
+    page = browser.new_context(viewport={"width": 375, "height": 740}).new_page()
+    page.goto(f"{live_server.url}/releases/")
+    to_filters = page.get_by_role("link", name="Filter these releases")
+    first_result = page.locator(".release-card").first
+    assert to_filters.bounding_box()["y"] < first_result.bounding_box()["y"]
+    assert to_filters.bounding_box()["y"] < 740  # on the first screen
+    # Reached by keyboard before any result: the header's links, then this one.
+    focus_by_tab(page, "Filter these releases", limit=12)
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.hash === '#filters'")
+    assert page.get_by_role("heading", name="Filter releases").is_visible()
+
+    box = page.get_by_role("checkbox", name="Trade and Export Growth")
+    target = page.locator("label[for]", has=page.get_by_text("Trade and Export Growth")).first
+    assert box.bounding_box()["height"] >= 24 and target.bounding_box()["height"] >= 24
+    focus_by_tab(page, "Trade and Export Growth")
+    page.keyboard.press("Space")
+    assert box.is_checked()
+    focus_by_tab(page, "From")
+    page.keyboard.type("1 6 2021")
+    focus_by_tab(page, "Apply filters")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/releases/?*")
+    assert "portfolio=trade-and-export-growth" in page.url and "date_after=1+6+2021" in page.url
+    assert page.get_by_role("link", name="Portfolio: Trade and Export Growth").is_visible()
+    assert page.get_by_role("link", name="From: 1 June 2021").is_visible()
+    assert page.get_by_role("checkbox", name="Trade and Export Growth").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
 def test_skip_link_appears_on_first_tab(live_server, page):
