@@ -10,7 +10,7 @@ from django.template.defaulttags import querystring
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from .. import feeds
+from .. import feeds, seo
 from ..editorial import uploads
 
 register = template.Library()
@@ -38,6 +38,19 @@ def link_query(context, **changes):
 def feed_title(context, subject=None):
     """The title of the feed of this page's listing, filtered as it is (feeds.feed_title())."""
     return feeds.feed_title(context.get("filter"), subject)
+
+
+@register.simple_tag(takes_context=True)
+def search_engine_tags(context):
+    """The page's canonical link, and its robots meta tag when it is not to be indexed
+    (seo.py). Nothing without a request: a 400 page is rendered without one."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    filterset, page = context.get("filter"), context.get("page")
+    url = seo.canonical_url(request, filterset, page)
+    robots = '<meta name="robots" content="noindex">' if seo.noindex(filterset, page) else ""
+    return mark_safe(f'<link rel="canonical" href="{escape(url)}">{robots}')
 
 
 @register.filter
