@@ -2,7 +2,8 @@
 
 One base class does the work; each subclass says which releases (all, a portfolio's or a
 minister's) and which format. Every feed honours the same query string as the page it
-belongs to, so any filtered listing can be followed: /releases/feed/?portfolio=health.
+belongs to, so any filtered listing can be followed: /releases/feed/?portfolio=health, and
+is titled by what it follows (feed_title()), so that a reader's feeds can be told apart.
 """
 
 import dataclasses
@@ -22,6 +23,7 @@ from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilte
 from .models import Minister, Portfolio, Release
 
 FEED_LENGTH = 20
+SITE_TITLE = "New Zealand Government releases"
 # Characters XML 1.0 forbids. Rendering already strips control characters from bodies;
 # titles and names come from the same scraped source, so they are cleaned here too.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -29,6 +31,29 @@ NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 def xml_text(text):
     return NOT_XML.sub("", text)
+
+
+def feed_title(filterset, subject=None):
+    """What a feed follows, then the site: "Releases matching “trade” · Health · 2020 · New
+    Zealand Government releases", or "Ayesha Verrall · 2021 · …" for a minister's.
+
+    From the filterset's valid active filters, as the listing shows them, so a feed and
+    its page's autodiscovery link agree. Several values of one filter are alternatives
+    ("Health or Education"); dates read as a range."""
+    chosen = {}
+    for active in filterset.active_filters() if filterset is not None else ():
+        chosen.setdefault(active.label, []).append(active.value)
+    labels = ReleaseFilter.LABELS
+    words = chosen.pop(labels["q"], None)
+    start, end = (chosen.pop(labels[key], [None])[0] for key in ("date_after", "date_before"))
+    parts = [str(subject)] if subject else []
+    parts += [f"Releases matching {words[0]}"] if words else []
+    parts += [" or ".join(values) for values in chosen.values()]
+    if start and end:
+        parts.append(f"{start} to {end}")
+    elif start or end:
+        parts.append(f"From {start}" if start else f"Until {end}")
+    return xml_text(" · ".join([*parts, SITE_TITLE]))
 
 
 class FullContentAtom1Feed(Atom1Feed):
@@ -74,7 +99,7 @@ class ReleaseFeed(Feed):
         query = filterset.link_query.urlencode()
         query = f"?{query}" if query else ""
         return Listing(
-            title=self.title_for(subject),
+            title=feed_title(filterset, subject),
             link=self.page_url(subject) + query,
             url=request.path + query,
             releases=filterset.qs,
@@ -85,9 +110,6 @@ class ReleaseFeed(Feed):
 
     def releases(self, subject):
         return Release.objects.published()
-
-    def title_for(self, subject):
-        return "New Zealand Government releases"
 
     def page_url(self, subject):
         return reverse("releases:list")
@@ -105,7 +127,9 @@ class ReleaseFeed(Feed):
         return f"{listing.title}, newest first, in full."
 
     def items(self, listing):
-        releases = list(listing.releases.with_links().with_times().newest_first()[:FEED_LENGTH])
+        # Every entry carries its own times: an undated import has none, so it is left out.
+        releases = listing.releases.with_known_times().with_links().with_times().newest_first()
+        releases = list(releases[:FEED_LENGTH])
         # Only releases updated in public have notes: a feed with none costs no query.
         prefetch_related_objects([r for r in releases if r.last_updated_at], "update_notes")
         return releases
@@ -123,15 +147,14 @@ class ReleaseFeed(Feed):
         return xml_text(updates + release.body_html)
 
     # The public times (ReleaseQuerySet.with_times()), never the modified time: that an
-    # import or a typo fix touched a row is no news to a reader.
+    # import or a typo fix touched a row is no news to a reader. The feed's own updated
+    # time is the newest of its entries' (Django's latest_post_date()).
 
     def item_pubdate(self, release):
         return release.first_published
 
     def item_updateddate(self, release):
-        # Atom requires <updated>: a release whose times are unknown (an undated import)
-        # falls back on its publish time, the only one it has.
-        return release.last_updated or release.published_at
+        return release.last_updated
 
     def item_author_name(self, release):
         return xml_text(", ".join(m.name for m in release.ministers.all())) or None
@@ -152,9 +175,6 @@ class PortfolioFeed(ReleaseFeed):
     def releases(self, portfolio):
         return Release.objects.published().for_portfolio(portfolio)
 
-    def title_for(self, portfolio):
-        return f"{portfolio.name}: New Zealand Government releases"
-
     def page_url(self, portfolio):
         return portfolio.get_absolute_url()
 
@@ -169,9 +189,6 @@ class MinisterFeed(ReleaseFeed):
 
     def releases(self, minister):
         return Release.objects.published().for_minister(minister)
-
-    def title_for(self, minister):
-        return f"{minister.name}: New Zealand Government releases"
 
     def page_url(self, minister):
         return minister.get_absolute_url()

@@ -165,17 +165,25 @@ class ReleaseQuerySet(models.QuerySet):
         was stamped with the import time (published_at() in importing/writing.py), which is
         not when it was published: its times are unknown (None), never the import day.
         """
-        first = Case(
-            When(date__isnull=True, import_key__isnull=False, then=None),
-            default=F("published_at"),
-        )
+        first = Case(When(self._times_unknown(), then=None), default=F("published_at"))
         return self.annotate(first_published=first, last_updated=Coalesce("last_updated_at", first))
 
+    def _times_unknown(self):
+        # An undated import, stamped with the import time (see with_times()).
+        return Q(date__isnull=True, import_key__isnull=False)
+
+    def with_known_times(self):
+        """Leave out the releases whose public times are unknown (see with_times()): a
+        feed must date every entry, and never with the day of an import."""
+        return self.exclude(self._times_unknown())
+
     def latest_update(self):
-        """The newest last-updated time among these releases, from two MAX()es the indexes
-        answer (release_published_idx, release_last_updated_idx), where MAX() of a coalesce
-        would read every published row."""
-        first = self.aggregate(latest=Max("published_at"))["latest"]
+        """The newest last-updated time among these releases, never an import's: the newest
+        known publish time, read backwards along release_live_idx (past the few undated
+        imports at its end), and the newest public update, from release_last_updated_idx.
+        MAX() of a coalesce would read every published row."""
+        newest = self.with_known_times().order_by("-published_at")
+        first = newest.values_list("published_at", flat=True).first()
         updated = self.filter(last_updated_at__isnull=False).aggregate(
             latest=Max("last_updated_at")
         )["latest"]

@@ -1,4 +1,5 @@
-"""Sitemaps of every published release, portfolio and minister.
+"""Sitemaps of the home page and indexes, and of every published release, portfolio and
+minister, each address with the date its page last changed in public (<lastmod>).
 
 /sitemap.xml is an index; each section is split into pages of at most SITEMAP_SIZE URLs.
 The protocol allows 50,000, and the archive alone has more releases than that. Pages are
@@ -86,21 +87,67 @@ class ReleaseSitemap(Sitemap):
         return Release.objects.published().latest_update()
 
 
+class PageSitemap(Sitemap):
+    """The home page and the indexes. Each lists the newest releases or counts them all, so
+    each last changed with the newest public update (Release.objects.latest_update())."""
+
+    changefreq = "daily"
+
+    def items(self):
+        return ["home", "list", "portfolios", "ministers", "governments"]
+
+    def location(self, name):
+        return reverse(f"releases:{name}")
+
+    @cached_property
+    def latest(self):
+        # A new sitemap for each request (SITEMAPS holds the class): read once per request.
+        return Release.objects.published().latest_update()
+
+    def lastmod(self, name):
+        return self.latest
+
+    def get_latest_lastmod(self):
+        return self.latest
+
+
 class NamedSitemap(Sitemap):
-    """Portfolios or ministers that have published releases."""
+    """Portfolios or ministers that have published releases, each last changed on the date
+    of its newest release. Subclasses name the model."""
 
     limit = SITEMAP_SIZE
     changefreq = "weekly"
+    model = None
 
-    def __init__(self, model):
-        self.model = model
+    @cached_property
+    def records(self):
+        # NamedQuerySet.active(): the dates of their newest published releases, from the
+        # tallies, in two or three queries. Read once for the page, the page count and the
+        # index's date (a new sitemap for each request: SITEMAPS holds the classes); a few
+        # hundred records, never the releases.
+        return list(self.model.objects.active().order_by("pk"))
 
     def items(self):
-        return self.model.objects.with_published_releases().order_by("pk")
+        return self.records
+
+    def lastmod(self, record):
+        return record.last_date
+
+    def get_latest_lastmod(self):
+        return max(filter(None, (r.last_date for r in self.records)), default=None)
+
+
+class PortfolioSitemap(NamedSitemap):
+    model = Portfolio
+
+
+class MinisterSitemap(NamedSitemap):
+    model = Minister
 
 
 SITEMAPS = {
+    "pages": PageSitemap,
     "releases": ReleaseSitemap,
-    "portfolios": NamedSitemap(Portfolio),
-    "ministers": NamedSitemap(Minister),
+    "portfolios": PortfolioSitemap,
+    "ministers": MinisterSitemap,
 }

@@ -1,5 +1,6 @@
 """Template helpers for the public pages."""
 
+import datetime
 from html import escape
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -13,6 +14,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from .. import feeds, seo
 from ..editorial import uploads
 
 register = template.Library()
@@ -36,6 +38,25 @@ def link_query(context, **changes):
     return querystring(context, query, **changes)
 
 
+@register.simple_tag(takes_context=True)
+def feed_title(context, subject=None):
+    """The title of the feed of this page's listing, filtered as it is (feeds.feed_title())."""
+    return feeds.feed_title(context.get("filter"), subject)
+
+
+@register.simple_tag(takes_context=True)
+def search_engine_tags(context):
+    """The page's canonical link, and its robots meta tag when it is not to be indexed
+    (seo.py). Nothing without a request: a 400 page is rendered without one."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    filterset, page = context.get("filter"), context.get("page")
+    url = seo.canonical_url(request, filterset, page)
+    robots = '<meta name="robots" content="noindex">' if seo.noindex(filterset, page) else ""
+    return mark_safe(f'<link rel="canonical" href="{escape(url)}">{robots}')
+
+
 @register.filter
 def web_url(url):
     """`url` if it is an http(s) address, else "". Attachments are free text from imported
@@ -49,18 +70,18 @@ def sitemap_urls(urlset):
     """The <url> elements of a sitemap page, built in Python.
 
     A page has a thousand addresses or more: Django's template loop, and its date filter
-    above all, took nearly all of the page's time. Each date is its day in the site's time
-    zone, as the date filter gives it.
+    above all, took nearly all of the page's time. Each time is its day in the site's time
+    zone, as the date filter gives it; a date (a portfolio's newest release's) is as it is.
     """
     zone = timezone.get_current_timezone()
+
+    def day(moment):
+        return moment.astimezone(zone).date() if isinstance(moment, datetime.datetime) else moment
+
     return mark_safe(
         "".join(
             f"<url><loc>{escape(url['location'])}</loc>"
-            + (
-                f"<lastmod>{url['lastmod'].astimezone(zone).date().isoformat()}</lastmod>"
-                if url["lastmod"]
-                else ""
-            )
+            + (f"<lastmod>{day(url['lastmod']).isoformat()}</lastmod>" if url["lastmod"] else "")
             + f"<changefreq>{url['changefreq']}</changefreq></url>\n"
             for url in urlset
         )

@@ -1,20 +1,36 @@
 """/sitemap.xml: an index of sitemaps covering every published release, portfolio and
 minister, split into pages."""
 
+import datetime
 import xml.etree.ElementTree as ET
 from urllib.robotparser import RobotFileParser
 
 import pytest
+from django.db.models import Max
 from django.urls import reverse
+from django.utils import timezone
 
 from releases import sitemaps
+from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 
-from .test_views import make_named, make_release, unpublished
+from .conftest import FIXTURES
+from .test_views import JUNE_2021, SEED_SLUG, make_named, make_release, unpublished
 
 pytestmark = pytest.mark.django_db
 
 NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def lastmods(client, url):
+    """{address: its <lastmod> (None if it has none)} of a sitemap page or the index."""
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    return {
+        entry.findtext(f"{NS}loc").removeprefix("http://testserver"): entry.findtext(f"{NS}lastmod")
+        for entry in root
+    }
 
 
 def locations(client, url):
@@ -31,18 +47,20 @@ def small_pages(monkeypatch):
 
 
 def test_sitemap_index_lists_every_section(client):
-    """The index points at the release, portfolio and minister sitemaps."""
+    """The index points at the sitemaps of the home page and indexes, of releases, of
+    portfolios and of ministers, each dated with its newest change."""
     make_release(
         portfolios=[make_named(Portfolio, "Health")], ministers=[make_named(Minister, "A B")]
     )
     urls, root = locations(client, reverse("releases:sitemap"))
     assert root.tag == f"{NS}sitemapindex"
     assert urls == [
+        "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-releases.xml",
         "http://testserver/sitemap-portfolios.xml",
         "http://testserver/sitemap-ministers.xml",
     ]
-    assert root.find(f"{NS}sitemap/{NS}lastmod") is not None
+    assert all(lastmods(client, reverse("releases:sitemap")).values())
 
 
 def test_release_sitemaps_are_split_and_cover_every_published_release(client, small_pages):
@@ -130,3 +148,91 @@ def test_robots_txt_lets_crawlers_in_but_not_the_admin_and_names_the_sitemap(cli
     assert not robots.can_fetch("Googlebot", "/admin/")
     assert not robots.can_fetch("Googlebot", "/admin/releases/release/")
     assert robots.site_maps() == ["https://testserver/sitemap.xml"]
+
+
+# Real <lastmod> dates ----------------------------------------------------------------------
+
+INDEXES = ["/", "/releases/", "/portfolios/", "/ministers/", "/governments/"]
+UNDATED = FIXTURES / "0001" / "01"  # the source's two releases dated 0001-01-01
+
+
+@pytest.fixture
+def archive():
+    """June 2021's real releases, imported, and the source's two undated ones, whose
+    publish time is the import's."""
+    assert import_releases([JUNE_2021, UNDATED]).errors == []
+
+
+def test_home_page_and_indexes_are_in_the_sitemap_dated_with_the_newest_release(client, archive):
+    """The home page and the indexes are listed, each last changed with the newest release
+    (its own date, never the day undated releases were imported); a public update since
+    moves them on, and the index says the same."""
+    newest = Release.objects.aggregate(newest=Max("date"))["newest"].isoformat()
+    assert newest.startswith("2021-06-")
+    assert lastmods(client, "/sitemap-pages.xml") == dict.fromkeys(INDEXES, newest)
+    # The index gives times, in New Zealand time: the day is what matters here.
+    assert lastmods(client, "/sitemap.xml")["/sitemap-pages.xml"][:10] == newest
+    Release.objects.filter(slug=SEED_SLUG).update(
+        last_updated_at=datetime.datetime(2021, 7, 9, 22, 0, tzinfo=datetime.UTC)
+    )
+    # 10 July in New Zealand, as the site shows its dates.
+    assert set(lastmods(client, "/sitemap-pages.xml").values()) == {"2021-07-10"}
+    assert lastmods(client, "/sitemap.xml")["/sitemap-releases.xml"][:10] == "2021-07-10"
+
+
+def test_each_release_is_dated_with_its_own_last_update(client, archive):
+    """A release's <lastmod> is its own date, or its last public update; a release with no
+    real date has none, rather than the import's."""
+    dates = lastmods(client, "/sitemap-releases.xml")
+    assert len(dates) == Release.objects.count() == 9
+    for release in Release.objects.all():
+        expected = release.date.isoformat() if release.date else None
+        assert dates[release.get_absolute_url()] == expected, release.title
+
+
+def test_portfolios_and_ministers_are_dated_with_their_newest_release(client):
+    """A portfolio's or minister's <lastmod> is the date of its newest release the public
+    can see; one scheduled for later gives nothing away."""
+    health, science = make_named(Portfolio, "Health"), make_named(Portfolio, "Science")
+    verrall = make_named(Minister, "Ayesha Verrall")
+    make_release(date=datetime.date(2021, 3, 4), portfolios=[health, science])
+    make_release(date=datetime.date(2022, 5, 6), portfolios=[health], ministers=[verrall])
+    make_release(date=datetime.date(2023, 1, 1), portfolios=[science], ministers=[verrall],
+                 status=Release.Status.DRAFT)  # fmt: skip
+    make_release(date=timezone.localdate() + datetime.timedelta(days=30), portfolios=[health],
+                 **unpublished("embargoed"))  # fmt: skip
+    assert lastmods(client, "/sitemap-portfolios.xml") == {
+        "/portfolios/health/": "2022-05-06",
+        "/portfolios/science/": "2021-03-04",
+    }
+    assert lastmods(client, "/sitemap-ministers.xml") == {
+        "/ministers/ayesha-verrall/": "2022-05-06"
+    }
+    index = lastmods(client, "/sitemap.xml")
+    assert index["/sitemap-portfolios.xml"] == index["/sitemap-ministers.xml"] == "2022-05-06"
+
+
+@pytest.mark.parametrize("section", ["pages", "portfolios", "ministers"])
+def test_each_sitemap_section_costs_the_same_queries_for_few_or_many(
+    client, django_assert_num_queries, section
+):
+    """The home page and indexes, portfolios and ministers are each listed in a fixed
+    number of queries (after the content version), however many records there are."""
+    queries = {"pages": 3, "portfolios": 3, "ministers": 3}[section]
+
+    def add(count):
+        for _ in range(count):
+            portfolio = make_named(Portfolio, f"Portfolio {Portfolio.objects.count()}")
+            make_release(
+                portfolios=[portfolio], ministers=[make_named(Minister, f"M {portfolio.pk}")]
+            )
+
+    add(1)
+    with django_assert_num_queries(queries):
+        assert client.get(f"/sitemap-{section}.xml").status_code == 200
+    add(20)
+    # A release still to come: the portfolios or ministers named on it are counted apart.
+    make_release(portfolios=[Portfolio.objects.first()], ministers=[Minister.objects.first()],
+                 **unpublished("embargoed"))  # fmt: skip
+    with django_assert_num_queries(queries + (section != "pages")):
+        assert client.get(f"/sitemap-{section}.xml").status_code == 200

@@ -295,8 +295,9 @@ def test_portfolio_page_lists_its_releases_and_ministers(client, june_2021, trad
     ]
     html = response.content.decode()
     assert (
-        '<link rel="alternate" type="application/rss+xml" title="Trade and Export Growth (RSS)" '
-        'href="/portfolios/trade-and-export-growth/feed/">' in html
+        '<link rel="alternate" type="application/rss+xml" title="Trade and Export Growth · New '
+        'Zealand Government releases (RSS)" href="/portfolios/trade-and-export-growth/feed/">'
+        in html
     )
 
 
@@ -601,9 +602,11 @@ PAGES_AND_QUERIES = {
     "government": 6,
     "feed": 4,
     "portfolio-feed": 5,
-    # The latest first publication and latest public update (two indexed MAX()es), the
-    # lowest and highest release ids (its pages' ranges), the portfolio and minister counts.
-    "sitemap": 7,
+    # The latest first publication and latest public update (two indexed reads) for the
+    # home page and indexes and again for the releases, the lowest and highest release ids
+    # (its pages' ranges), and the portfolios and ministers with their newest releases'
+    # dates (NamedQuerySet.active(): what is scheduled, then the list), for each.
+    "sitemap": 11,
     "about": 1,  # the footer's pages are templates: the content version alone
     "robots": 0,
 }
