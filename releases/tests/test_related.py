@@ -183,7 +183,7 @@ HOSTILE_TITLES = [
     "title: trade body:agreement {title body}: trade",
     "trade's agreement — 'quoted' \"unbalanced",
     "NOT trade -AND- OR: * ^ ( ) \\ ' ;-- DROP TABLE",
-    "Ｔｒａｄｅ ａｇｒｅｅｍｅｎｔ\x00 tab\there",
+    "Ｔｒａｄｅ ａｇｒｅｅｍｅｎｔ\x1f tab\there",
 ]
 
 
