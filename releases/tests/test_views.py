@@ -571,7 +571,9 @@ PAGES_AND_QUERIES = {
     "home": 6,  # releases, their ministers and portfolios, busy portfolios, busy ministers
     "list": 8,  # count, page, ministers, portfolios, and the three filter choice lists
     "list-filtered": 11,  # + the chosen portfolio, minister and government, checked
-    "detail": 7,  # release, its ministers, portfolios and uploaded attachments, previous, next
+    # release, its ministers, portfolios and uploaded attachments, previous, next, and the
+    # related releases (related.py: one search of the titles of its portfolio)
+    "detail": 8,
     "portfolio": 8,  # portfolio, count, page, ministers, portfolios, minister list, choices
     "minister-year": 8,
     "portfolios": 3,  # what is scheduled (see NamedQuerySet.active()), the list
