@@ -42,7 +42,15 @@ from django.db.models.expressions import RawSQL
 
 from .models import Government, Minister, Portfolio, Release
 
-__all__ = ["facets", "index_releases", "parse", "search", "to_fts5", "to_tsquery"]
+__all__ = [
+    "facets",
+    "index_releases",
+    "parse",
+    "search",
+    "search_titles",
+    "to_fts5",
+    "to_tsquery",
+]
 
 # Only this much of a query is read, so a pasted essay costs no more than a sentence: each
 # term, alternatives included, is another pass over the index.
@@ -67,6 +75,7 @@ PG_NORMALIZATION = 16  # divide by 1 + log(distinct words): long bodies do not w
 TERM = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit: something both engines index
+PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits only
 OPERATORS = ("OR", "AND", "NOT")  # in capitals, as web search engines read them
 # Fullwidth and halfwidth forms, as some keyboards type them ("Ｐｉｋｅ"), and their plain
 # letters, digits and punctuation. Only these: other compatibility forms are indexed as
@@ -147,6 +156,46 @@ def search(queryset, query):
         ).filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", []))
     elif vendor == "postgresql":
         tsquery = to_tsquery(parsed)
+        matching = (
+            queryset.alias(document=_SearchDocument())
+            .filter(document=tsquery)
+            .annotate(
+                rank=SearchRank(
+                    F("document"), tsquery, weights=PG_WEIGHTS, normalization=PG_NORMALIZATION
+                )
+            )
+        )
+    else:
+        raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
+    return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+
+
+def search_titles(queryset, words):
+    """Narrow a queryset of releases to those with any of `words` in their title, most
+    relevant first, each with `rank` as search() gives it: how related.py finds releases
+    like another. Titles alone, as they rank a few hundred releases where a match anywhere
+    ranked thousands (on SQLite, bm25() of each was most of the 14 ms that took).
+
+    Only plain words (letters and digits, as PLAIN_WORD reads them) are searched for, each
+    quoted: none can be read as an operator. No plain word, no release.
+    """
+    words = [word for word in words if PLAIN_WORD.fullmatch(word)]
+    if not words:
+        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+    vendor = connections[queryset.db].vendor
+    # The same join and ranking as search()'s, with a query that reads titles only.
+    if vendor == "sqlite":
+        matching = queryset.extra(
+            select={"rank": f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})"},
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE} MATCH %s"],
+            params=["title : (" + " OR ".join(f'"{word}"' for word in words) + ")"],
+        ).filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", []))
+    elif vendor == "postgresql":
+        # :A, the title's weight (migration 0007): to_tsquery() stems each quoted word.
+        tsquery = SearchQuery(
+            " | ".join(f"'{word}':A" for word in words), config=PG_CONFIG, search_type="raw"
+        )
         matching = (
             queryset.alias(document=_SearchDocument())
             .filter(document=tsquery)

@@ -18,6 +18,7 @@ from . import choices
 from .editorial import merges
 from .filters import EVERY, MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
+from .related import related
 from .search import facets, parse
 from .snippets import add_snippets
 
@@ -141,9 +142,10 @@ def release_detail(request, slug):
 
 
 def render_release(request, release, template_name="releases/release_detail.html", extra=None):
-    """A release's page, for `release` as for_page() loads it. Previews and share links
-    (editorial/preview.py) render through here too, so what staff and embargoed readers
-    see is the public page itself; `extra` adds to the context."""
+    """A release's page, for `release` as for_page() loads it, with up to five related
+    releases (related.py), all published. Previews and share links (editorial/preview.py)
+    render through here too, so what staff and embargoed readers see is the public page
+    itself; `extra` adds to the context."""
     portfolio = next(
         (p for p in release.portfolios.all() if p.pk == release.primary_portfolio_id), None
     )
@@ -161,6 +163,7 @@ def render_release(request, release, template_name="releases/release_detail.html
             "portfolio": portfolio,
             "previous": previous,
             "next": following,
+            "related": related(release),
             **(extra or {}),
         },
     )

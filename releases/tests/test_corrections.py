@@ -139,7 +139,8 @@ def test_page_and_feed_cost_no_more_queries_with_an_update(
     make_release("Another")
     client.logout()
     # Each first reads the content version (caching.py).
-    with django_assert_num_queries(6):  # release, ministers, portfolios, uploads, notes
+    # release, ministers, portfolios, uploads, notes, related releases (related.py)
+    with django_assert_num_queries(7):
         assert client.get(live.get_absolute_url()).status_code == 200
     with django_assert_num_queries(5):  # releases, ministers, portfolios, notes
         assert client.get("/releases/feed/atom/").status_code == 200

@@ -250,13 +250,13 @@ def test_shared_page_costs_a_fixed_number_of_queries(
     draft, reader, press_secretary, django_assert_num_queries
 ):
     """The link, whether it is public yet, the release, its ministers, portfolios and
-    uploaded attachments, and the previous and next release in its portfolio: eight
-    queries, however many exist."""
+    uploaded attachments, the previous and next release in its portfolio and the related
+    releases: nine queries, however many exist."""
     trade = Portfolio.objects.create(name="Trade", slug="trade")
     draft.portfolios.add(trade)
     for n in range(3):
         make_release(f"Trade release {n}").portfolios.add(trade)
     _, address = sharing.create(draft, press_secretary)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = reader.get(address)
     assert "More in <a" in response.text

@@ -588,8 +588,9 @@ PAGES_AND_QUERIES = {
     # what is scheduled, every portfolio's tally, every portfolio A-Z for its checkbox
     "filter-choices": 4,
     # release (with its government, as subqueries), its ministers, portfolios and uploaded
-    # attachments, previous, next
-    "detail": 7,
+    # attachments, previous, next, and the related releases (related.py: one search of the
+    # titles of its portfolio)
+    "detail": 8,
     # portfolio, its ministers counted with its releases (one statement) and those
     # ministers (also the checkboxes'), page, ministers, portfolios
     "portfolio": 7,

@@ -1,0 +1,216 @@
+"""Related releases on a release's page: up to five published releases from its portfolio
+whose titles share its words, found by the search index at a fixed query cost."""
+
+import datetime
+import re
+import unicodedata
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.utils import timezone
+
+from releases.editorial import sharing
+from releases.importing import import_releases
+from releases.models import Portfolio, Release
+from releases.related import distinctive_words, related
+
+from .conftest import FIXTURES, log_in
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(response):
+    """The titles in the page's "Related releases" list, in order; None if it has none."""
+    found = re.search(r'<section class="related".*?</section>', response.text, re.S)
+    if found is None:
+        return None
+    return [re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<a [^>]*>(.*?)</a>", found.group(0))]
+
+
+def make(title, portfolio=None, **fields):
+    """A release published yesterday, in `portfolio` if given."""
+    fields.setdefault("status", Release.Status.PUBLISHED)
+    fields.setdefault("published_at", timezone.now() - datetime.timedelta(days=1))
+    release = Release.objects.create(
+        title=title,
+        slug=f"r-{Release.objects.count()}",
+        date=fields.pop("date", datetime.date(2021, 6, 1)),
+        body=fields.pop("body", "Some news."),
+        **fields,
+    )
+    if portfolio:
+        release.portfolios.add(portfolio)
+    return release
+
+
+@pytest.fixture
+def trade():
+    return Portfolio.objects.create(name="Trade", slug="trade")
+
+
+@pytest.fixture
+def fixtures_2018_2019():
+    result = import_releases([FIXTURES / "2018", FIXTURES / "2019"])
+    assert result.errors == []
+
+
+def alike(word, other):
+    """Whether two words may be one word stemmed ("leads" and "lead", "FTAs" and "FTA"):
+    they begin with the same four letters, or the shorter begins the longer."""
+    word, other = (without_diacritics(w) for w in (word, other))
+    return word[:4] == other[:4] or word.startswith(other) or other.startswith(word)
+
+
+def without_diacritics(word):
+    """The word without its diacritics, as both engines index it ("Māori" as "maori")."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def test_release_page_lists_releases_on_the_same_subject(client, fixtures_2018_2019):
+    """The page of the real release on hosting an RCEP round lists the later one on RCEP's
+    progress first, with its date, under "Related releases"."""
+    response = client.get(
+        Release.objects.get(title="New Zealand hosts RCEP round").get_absolute_url()
+    )
+    assert response.status_code == 200
+    assert '<h2 id="related-heading">Related releases</h2>' in response.text
+    assert listed(response)[0] == "Substantial progress made on RCEP"
+    progress = Release.objects.get(title="Substantial progress made on RCEP")
+    assert (
+        f'<a href="{progress.get_absolute_url()}">Substantial progress made on RCEP</a> '
+        '<span class="date"><time datetime="2018-11-14">14 November 2018</time></span>'
+    ) in response.text
+
+
+def test_the_two_racing_fund_rounds_list_each_other(client, fixtures_2018_2019):
+    """The 2018 and 2019 real releases on the Racing Safety Development Fund, in the same
+    portfolio (the 2018 title starts with invisible spaces), each list the other first."""
+    first, second = Release.objects.filter(title__contains="Racing Safety").order_by("date")
+    assert listed(client.get(first.get_absolute_url()))[0] == second.title
+    assert listed(client.get(second.get_absolute_url()))[0] == first.title
+
+
+def test_every_real_release_has_related_ones_from_its_portfolio_never_itself():
+    """Across all 250 real releases: at most five related, each published, in the release's
+    primary portfolio (any, for a release with none), sharing a word of its title, never
+    the release itself."""
+    import_releases([FIXTURES])
+    with_related = 0
+    for release in Release.objects.for_page():
+        found = related(release)
+        assert len(found) <= 5
+        assert release.pk not in [r.pk for r in found]
+        words = set(distinctive_words(release.title))
+        for other in found:
+            assert other.status == Release.Status.PUBLISHED
+            if release.primary_portfolio_id:
+                assert other.portfolios.filter(pk=release.primary_portfolio_id).exists()
+            other_words = re.findall(r"[^\W_]+", other.title.casefold())
+            assert any(alike(a, b) for a in words for b in other_words), other.title
+        with_related += bool(found)
+    assert with_related > 50
+
+
+@pytest.mark.parametrize(
+    "hidden",
+    [
+        {"status": Release.Status.DRAFT},
+        {"published_at": timezone.now() + datetime.timedelta(days=30)},  # scheduled
+        {"status": Release.Status.WITHDRAWN, "withdrawn_at": timezone.now()},
+    ],
+    ids=["draft", "scheduled", "withdrawn"],
+)
+def test_related_never_lists_a_release_the_public_cannot_see(client, trade, hidden):
+    """A draft, a scheduled or a withdrawn release on the same subject is never listed,
+    on the public page, a staff preview or a share link's page."""
+    release = make("Free trade talks with India begin", trade)
+    make("Free trade talks with India: second round", trade)
+    secret = make("Free trade talks with India concluded", trade, **hidden)
+    assert listed(client.get(release.get_absolute_url())) == [
+        "Free trade talks with India: second round"
+    ]
+
+    staff = log_in(Client(), "editor", ["view_release", "change_release"])
+    preview = staff.get(f"/admin/releases/release/{release.pk}/preview/")
+    assert preview.status_code == 200
+    assert listed(preview) == ["Free trade talks with India: second round"]
+    # The hidden release's own preview and share link list the public one only.
+    assert sorted(listed(staff.get(f"/admin/releases/release/{secret.pk}/preview/"))) == [
+        "Free trade talks with India begin",
+        "Free trade talks with India: second round",
+    ]
+    if secret.status != Release.Status.WITHDRAWN:
+        _, address = sharing.create(secret, User.objects.create_superuser("press"))
+        assert "Free trade talks with India concluded" not in "".join(listed(Client().get(address)))
+
+
+def test_at_most_five_releases_are_listed(client, trade):
+    """However many releases share its words, the page lists five."""
+    release = make("Dairy exports to China", trade)
+    for n in range(8):
+        make(f"Dairy exports to China, report {n}", trade)
+    assert len(listed(client.get(release.get_absolute_url()))) == 5
+
+
+def test_related_releases_come_from_the_same_portfolio(client, trade):
+    """Releases with the same words in another portfolio are not listed; a release with no
+    portfolio lists them from any."""
+    release = make("Wool prices recover", trade)
+    make("Wool prices recover further", Portfolio.objects.create(name="Agriculture", slug="ag"))
+    make("Wool prices fall", trade)
+    assert listed(client.get(release.get_absolute_url())) == ["Wool prices fall"]
+    unfiled = make("Wool prices are steady")
+    assert sorted(listed(client.get(unfiled.get_absolute_url()))) == [
+        "Wool prices fall",
+        "Wool prices recover",
+        "Wool prices recover further",
+    ]
+
+
+@pytest.mark.parametrize("title", ["", "To the minister: more on the new government", "2021"])
+def test_a_release_with_no_words_to_search_for_still_renders(client, trade, title):
+    """A title that is empty, all stop words or only a number gives a page without a
+    related list."""
+    make("The new government, to the minister", trade)
+    response = client.get(make(title, trade).get_absolute_url())
+    assert response.status_code == 200
+    assert listed(response) is None and "Related releases" not in response.text
+
+
+HOSTILE_TITLES = [
+    'Trade "quoted NEAR(trade agreement) AND -trade* OR ^trade',
+    "title: trade body:agreement {title body}: trade",
+    "trade's agreement — 'quoted' \"unbalanced",
+    "NOT trade -AND- OR: * ^ ( ) \\ ' ;-- DROP TABLE",
+    "Ｔｒａｄｅ ａｇｒｅｅｍｅｎｔ\x1f tab\there",
+]
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_hostile_titles_never_cause_an_error(client, trade, title):
+    """Quotes, FTS operators, column filters and odd characters in a title are only words:
+    the page renders and lists releases sharing them."""
+    make("Trade agreement signed", trade)
+    response = client.get(make(title, trade).get_absolute_url())
+    assert response.status_code == 200
+    assert listed(response) == ["Trade agreement signed"]
+
+
+def test_distinctive_words_leave_out_stop_words_numbers_and_repeats():
+    """The words searched for: no stop word, number or repeat, the longest eight at most."""
+    assert distinctive_words("Trade Minister to lead first virtual trade mission to Japan") == [
+        "virtual",
+        "mission",
+        "trade",
+        "japan",
+        "lead",
+    ]
+    assert distinctive_words("$4.6 billion marks new era for Defence in 2005") == [
+        "billion",
+        "defence",
+        "marks",
+        "era",
+    ]
+    long = " ".join(f"{'x' * n}word" for n in range(12))
+    assert distinctive_words(long) == [f"{'x' * n}word" for n in range(11, 3, -1)]
