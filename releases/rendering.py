@@ -31,6 +31,8 @@ TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
 # never nests one <a> in another, so the first </a> closes it.
 ANCHOR = re.compile(r"<a(\s[^>]*)?>(.*?)</a>", re.DOTALL)
 ANY_TAG = re.compile(r"<[^>]*>")
+# A heading of the sanitiser's output (it allows no attributes on headings).
+HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.DOTALL)
 IMAGE_WITH_ALT = re.compile(r'<img\s[^>]*\balt="[^"]*[^"\s]')
 # Tags that never deepen a page: void ones, and ones the next of their kind closes.
 FLAT_TAGS = frozenset(
@@ -122,7 +124,26 @@ def render_markdown(text, source_url=""):
         html = LINK_TAG.sub(lambda tag: tag[0].replace(' href="www.', ' href="https://www.'), html)
     if "<a" in html:
         html = ANCHOR.sub(mend_anchor, html)
+    if "<h" in html:
+        html = close_heading_gaps(html)
     return html
+
+
+def close_heading_gaps(html):
+    """The body's headings renumbered so that none is more than one level below its
+    section's (the page's title, an h1, comes first), siblings staying siblings: a body
+    starting at h3, or going from h2 to h4 (342 releases), would leave a gap in the
+    outline that screen readers navigate by."""
+    sections = []  # the levels, as written, of the headings whose sections are open
+
+    def step(heading):
+        level = int(heading[1])
+        while sections and sections[-1] >= level:
+            sections.pop()
+        sections.append(level)
+        return f"<h{len(sections) + 1}>{heading[2]}</h{len(sections) + 1}>"
+
+    return HEADING.sub(step, html)
 
 
 def mend_anchor(anchor):

@@ -1,7 +1,8 @@
 """Re-render the bodies that releases.rendering now renders differently: tel: links are
-kept, and a link with no address or no text shows only its content (never an empty <a>
-or an <a> without href). In the archive 328 bodies change (10 with tel: links); a LIKE
-prefilter picks about 1,100 candidates of 55,167, so only those are rendered again.
+kept, a link with no address or no text shows only its content (never an empty <a> or an
+<a> without href), and headings no longer skip a level. In the archive 653 bodies change
+(10 with tel: links); a LIKE prefilter picks 1,399 candidates of 55,167, so only those
+are rendered again.
 
 Rendered with the site's renderer, as saving a release does: the tel: links were removed
 from the stored HTML, so only the Markdown has them."""
@@ -19,6 +20,11 @@ def rerender(apps, schema_editor):
         | Q(body_html__contains="<a rel=")  # the sanitiser's <a> without href
         | Q(body_html__contains="<a title=")
         | Q(body_html__contains="></a>")  # a link that may have no text
+        # headings that may skip a level
+        | Q(body_html__contains="<h3>")
+        | Q(body_html__contains="<h4>")
+        | Q(body_html__contains="<h5>")
+        | Q(body_html__contains="<h6>")
     ).only("body", "body_html", "source_url")
     changed = []
     for release in candidates.iterator(chunk_size=500):

@@ -133,8 +133,8 @@ def stored_before_0024(relative, body_html):
 @pytest.mark.django_db(transaction=True)
 def test_phone_links_and_empty_links_are_mended_by_0024():
     """After migration 0024 real releases stored before it show their tel: link again,
-    and no empty link or link without an address; a release without either keeps its
-    stored HTML untouched."""
+    and no empty link or link without an address, and headings skip no level; a release
+    with none of these keeps its stored HTML untouched."""
     from releases.rendering import render_markdown
 
     phone = stored_before_0024(
@@ -155,10 +155,11 @@ def test_phone_links_and_empty_links_are_mended_by_0024():
         '<p>The Australian and New Zealand Governments have signed a <a rel="nofollow noopener'
         ' noreferrer">Treaty</a>"&gt;www.jtaproject.com</p>\n',
     )
+    headings = {"body": "### Overview\n\nText", "body_html": "<h3>Overview</h3>\n<p>Text</p>\n"}
     plain = {"body": "No links here.", "body_html": "<p>As it was stored.</p>"}
     old = migrate([("releases", "0023_content_version")])
     Release = old.get_model("releases", "Release")
-    for n, fields in enumerate([phone, empty, no_href, plain]):
+    for n, fields in enumerate([phone, empty, no_href, plain, headings]):
         Release.objects.create(title=f"Release {n}", slug=f"release-{n}", content_hash=n, **fields)
     try:
         new = migrate([("releases", "0024_keep_phone_links_and_mend_anchors")])
@@ -174,5 +175,6 @@ def test_phone_links_and_empty_links_are_mended_by_0024():
         for slug, fields in zip(["release-0", "release-1", "release-2"], [phone, empty, no_href]):
             assert html[slug] == render_markdown(fields["body"], fields["source_url"])
         assert html["release-3"] == "<p>As it was stored.</p>"
+        assert html["release-4"] == "<h2>Overview</h2>\n<p>Text</p>\n"
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))

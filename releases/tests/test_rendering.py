@@ -100,6 +100,14 @@ class RenderingTests(SimpleTestCase):
         """A body's own h1 becomes an h2, so the page keeps one h1."""
         self.assertEqual(render_markdown("# Heading"), "<h2>Heading</h2>\n")
 
+    def test_headings_never_skip_a_level(self):
+        """A body's headings follow the page title without a gap in the outline, and
+        headings written at one level stay siblings."""
+        html = render_markdown("### Overview\n\n##### Detail\n\n### Funding\n\n#### Health")
+        self.assertEqual(
+            html, "<h2>Overview</h2>\n<h3>Detail</h3>\n<h2>Funding</h2>\n<h3>Health</h3>\n"
+        )
+
     def test_empty_body_renders_nothing(self):
         """An empty or blank body renders to an empty string."""
         self.assertEqual(render_markdown("  \n"), "")

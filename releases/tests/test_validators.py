@@ -22,7 +22,7 @@ from releases.models import Attachment, Government, Minister, Portfolio, Release
 
 from .conftest import FIXTURES
 from .files import pdf
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401 (a fixture)
+from .test_browser import browser  # noqa: F401 (a fixture, Debian's Chromium)
 from .test_views import SEED_SLUG
 
 TOOLS = settings.BASE_DIR / "tools" / "validators" / "node_modules"
