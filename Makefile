@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/beehive
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres bench postgres lint chromium libarchive wrk redis
+.PHONY: run test test-sqlite test-postgres bench postgres lint chromium libarchive wrk redis validators java node
 
 # $(call apt_install,package,what is missing): install a Debian package when run as root,
 # otherwise say which one to install. (No commas in the second argument.)
@@ -33,16 +33,31 @@ run: $(VENV)/.installed libarchive
 ## The whole test suite, on SQLite and then on PostgreSQL (checked first, not after the SQLite run)
 test: postgres test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed libarchive chromium redis
+test-sqlite: $(VENV)/.installed libarchive chromium redis validators
 	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest
 
-test-postgres: $(VENV)/.installed libarchive postgres chromium redis
+test-postgres: $(VENV)/.installed libarchive postgres chromium redis validators
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest
 
 ## Debian's Chromium for the browser tests, if missing (never a browser build from elsewhere).
 chromium:
 	@command -v chromium >/dev/null || test -x /usr/bin/chromium \
 	  || $(call apt_install,chromium,Chromium (for the browser tests))
+
+## The standard validators the tests run (releases/tests/test_validators.py): axe-core and
+## the Nu Html Checker, pinned in tools/validators/package-lock.json. --ignore-scripts:
+## vnu-jar's install script would fetch a Java of its own; the jar needs only Debian's.
+validators: tools/validators/node_modules/.package-lock.json java
+
+tools/validators/node_modules/.package-lock.json: tools/validators/package-lock.json | node
+	cd tools/validators && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+node:
+	@command -v npm >/dev/null || $(call apt_install,nodejs npm,Node.js and npm (for the validators))
+
+java:
+	@command -v java >/dev/null || $(call apt_install,default-jre-headless,Java (for the Nu Html Checker))
 
 ## The C library libarchive-c reads archives with (Debian ships it), if missing. Found the
 ## way libarchive-c finds it (ctypes), which needs no ldconfig on the PATH.

@@ -6,7 +6,7 @@ script, event handler, style or javascript: URL ever reaches a page.
 """
 
 import re
-from html import escape
+from html import escape, unescape
 from urllib.parse import urlsplit
 
 import cmarkgfm
@@ -27,6 +27,13 @@ RENDER_OPTIONS = Options.CMARK_OPT_UNSAFE | Options.CMARK_OPT_VALIDATE_UTF8
 CHECK_TAGS = 10_000
 MAX_DEPTH = 100
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*>")
+# A link of the sanitiser's output, its attributes and its content. The sanitiser's parser
+# never nests one <a> in another, so the first </a> closes it.
+ANCHOR = re.compile(r"<a(\s[^>]*)?>(.*?)</a>", re.DOTALL)
+ANY_TAG = re.compile(r"<[^>]*>")
+# A heading of the sanitiser's output (it allows no attributes on headings).
+HEADING = re.compile(r"<h([2-6])>(.*?)</h\1>", re.DOTALL)
+IMAGE_WITH_ALT = re.compile(r'<img\s[^>]*\balt="[^"]*[^"\s]')
 # Tags that never deepen a page: void ones, and ones the next of their kind closes.
 FLAT_TAGS = frozenset(
     "area base br col embed hr img input link meta source track wbr p li dt dd tr td th "
@@ -52,7 +59,8 @@ CLEANER = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
     attributes=ALLOWED_ATTRIBUTES,
-    url_schemes={"http", "https", "mailto"},
+    # tel: for the phone numbers releases give as links ("[0800 559 009](tel:0800…)").
+    url_schemes={"http", "https", "mailto", "tel"},
     link_rel="nofollow noopener noreferrer",
     strip_comments=True,
 )
@@ -110,14 +118,45 @@ def render_markdown(text, source_url=""):
             lambda tag: SITE_RELATIVE.sub(lambda m: f'{m[1]}="{origin}/', tag[0]), html
         )
     # Links the old site's editors left with no address ("[text]()", 366 of them) would
-    # point at the page itself, and those with a bare host ("www.dbh.govt.nz", 43
-    # releases) at an address on this site that does not exist.
-    if ' href=""' in html or ' href="www.' in html:
-        html = LINK_TAG.sub(lambda tag: mend_link(tag[0]), html)
+    # point at the page itself, those with a bare host ("www.dbh.govt.nz", 43 releases) at
+    # an address on this site that does not exist.
+    if ' href="www.' in html:
+        html = LINK_TAG.sub(lambda tag: tag[0].replace(' href="www.', ' href="https://www.'), html)
+    if "<a" in html:
+        html = ANCHOR.sub(mend_anchor, html)
+    if "<h" in html:
+        html = close_heading_gaps(html)
     return html
 
 
-def mend_link(tag):
-    """An <a> tag of the sanitiser's output without its empty href, or with https:// before
-    a bare www. host."""
-    return tag.replace(' href=""', "").replace(' href="www.', ' href="https://www.')
+def close_heading_gaps(html):
+    """The body's headings renumbered so that none is more than one level below its
+    section's (the page's title, an h1, comes first), siblings staying siblings: a body
+    starting at h3, or going from h2 to h4 (342 releases), would leave a gap in the
+    outline that screen readers navigate by."""
+    sections = []  # the levels, as written, of the headings whose sections are open
+
+    def step(heading):
+        level = int(heading[1])
+        while sections and sections[-1] >= level:
+            sections.pop()
+        sections.append(level)
+        return f"<h{len(sections) + 1}>{heading[2]}</h{len(sections) + 1}>"
+
+    return HEADING.sub(step, html)
+
+
+def mend_anchor(anchor):
+    """A link of the sanitiser's output as it is, or only its content when it has no
+    address (none was given, it was empty, or the sanitiser removed a javascript: one) or
+    no text: a screen reader announces an empty link as just "link", and an <a> without
+    href is no link at all (434 in the archive, 156 empty)."""
+    attributes, content = anchor[1] or "", anchor[2]
+    if ' href="' in attributes and ' href=""' not in attributes and has_text(content):
+        return anchor[0]
+    return content
+
+
+def has_text(html):
+    """Whether a fragment of the sanitiser's output shows any text, or an image with one."""
+    return bool(unescape(ANY_TAG.sub("", html)).strip()) or bool(IMAGE_WITH_ALT.search(html))

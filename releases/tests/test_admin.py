@@ -23,7 +23,7 @@ _serial = itertools.count()
 
 @pytest.fixture
 def sample():
-    """All 250 real releases of the sample."""
+    """All 251 real releases of the sample."""
     assert import_releases([FIXTURES]).errors == []
 
 

@@ -6,6 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from .conftest import fixture
+
 BEFORE = [("releases", "0005_import_index")]
 # 0006 moves columns and re-indexes; 0007 rewrites every row on PostgreSQL.
 AFTER = [("releases", "0007_generated_search_vector")]
@@ -117,5 +119,62 @@ def test_releases_stored_before_0012_keep_their_own_dates_and_their_search():
             "published", None, None,
         )  # fmt: skip
         assert list(search(Release.objects.all(), "virtual mission")) == [release]
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
+
+
+def stored_before_0024(relative, body_html):
+    """A real release's (body, source_url, body_html) as the site stored it before 0024."""
+    text = fixture(relative).read_text(encoding="utf-8")
+    url = next(line[5:] for line in text.splitlines() if line.startswith("url: "))
+    return {"body": text.split("---", 2)[2], "source_url": url, "body_html": body_html}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_phone_links_and_empty_links_are_mended_by_0024():
+    """After migration 0024 real releases stored before it show their tel: link again,
+    and no empty link or link without an address, and headings skip no level; a release
+    with none of these keeps its stored HTML untouched."""
+    from releases.rendering import render_markdown
+
+    phone = stored_before_0024(
+        "2018/02/2018-02-12-new-zealand-assist-following-cyclone-gita.md", None
+    )
+    phone["body_html"] = render_markdown(phone["body"], phone["source_url"]).replace(
+        ' href="tel:021%20195%203528"', ""
+    )  # as the sanitiser left it when it removed tel: addresses
+    empty = stored_before_0024(
+        "2008/12/2008-12-16-veterans-affairs-minister-releases-briefing-paper.md",
+        "<p>Veterans' Affairs Minister Judith Collins today released the briefing paper to "
+        "the incoming Minister from Veterans' Affairs New Zealand.</p>\n<p><a href=\"https://"
+        'www.beehive.govt.nz/sites/all/files/Veterans_BIM.pdf" rel="nofollow noopener '
+        'noreferrer"></a></p>\n',
+    )
+    no_href = stored_before_0024(
+        "2003/12/2003-12-10-nz-australia-regulate-medicines-and-therapeutic-products.md",
+        '<p>The Australian and New Zealand Governments have signed a <a rel="nofollow noopener'
+        ' noreferrer">Treaty</a>"&gt;www.jtaproject.com</p>\n',
+    )
+    headings = {"body": "### Overview\n\nText", "body_html": "<h3>Overview</h3>\n<p>Text</p>\n"}
+    plain = {"body": "No links here.", "body_html": "<p>As it was stored.</p>"}
+    old = migrate([("releases", "0023_content_version")])
+    Release = old.get_model("releases", "Release")
+    for n, fields in enumerate([phone, empty, no_href, plain, headings]):
+        Release.objects.create(title=f"Release {n}", slug=f"release-{n}", content_hash=n, **fields)
+    try:
+        new = migrate([("releases", "0024_keep_phone_links_and_mend_anchors")])
+        html = dict(new.get_model("releases", "Release").objects.values_list("slug", "body_html"))
+        assert (
+            'Secretary, <a href="tel:021%20195%203528" rel="nofollow noopener noreferrer">021 195 3528</a>'
+            in html["release-0"]
+        )
+        assert html["release-1"].endswith("New Zealand.</p>\n<p></p>\n")
+        assert html["release-2"] == (
+            '<p>The Australian and New Zealand Governments have signed a Treaty"&gt;www.jtaproject.com</p>\n'
+        )
+        for slug, fields in zip(["release-0", "release-1", "release-2"], [phone, empty, no_href]):
+            assert html[slug] == render_markdown(fields["body"], fields["source_url"])
+        assert html["release-3"] == "<p>As it was stored.</p>"
+        assert html["release-4"] == "<h2>Overview</h2>\n<p>Text</p>\n"
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
