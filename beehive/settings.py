@@ -174,6 +174,12 @@ MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(BASE_DIR / "media"))
 # server that serves MEDIA_URL (Django's test live server does) would serve the folder at
 # the root, answering /attachments/… with the raw file before the view could.
 MEDIA_URL = "/media/"
+# The bulk download (manage.py export_releases --jsonl writes it; releases/downloads.py
+# serves it). On several app servers: a folder they share, or run the command on each.
+DOWNLOADS_ROOT = os.environ.get("DOWNLOADS_ROOT", str(BASE_DIR / "downloads"))
+# The site's own address (https://example.govt.nz), for the links the bulk download
+# carries; empty gives addresses from the root (/releases/<slug>/).
+SITE_URL = os.environ.get("SITE_URL", "")
 # The largest upload accepted, in megabytes (MiB, as the admin shows sizes).
 ATTACHMENT_MAX_SIZE = int(os.environ.get("ATTACHMENT_MAX_MB", "50")) * 1024 * 1024
 # Small uploads are read into memory as usual; larger ones go to a temporary file, which

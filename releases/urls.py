@@ -4,7 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import attachments, feeds, views
+from . import attachments, downloads, feeds, views
 from .caching import public_page
 from .editorial import sharing
 from .sitemaps import SITEMAPS
@@ -30,6 +30,7 @@ urlpatterns = [
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.
     path("share/<str:token>/", sharing.shared_release, name="share"),
     path("attachments/<int:pk>/<str:name>", attachments.download, name="attachment"),
+    path("downloads/releases.jsonl.gz", downloads.bulk_download, name="bulk-download"),
     path("portfolios/", public_page(views.portfolio_list), name="portfolios"),
     path("portfolios/<slug:slug>/", public_page(views.portfolio_detail), name="portfolio"),
     path("portfolios/<slug:slug>/feed/", public_page(feeds.PortfolioFeed()), name="portfolio-feed"),

@@ -47,6 +47,7 @@ SIMPLE_URL = re.compile(
 )
 MAX_HOST = 253  # characters, as HTTP_URL allows
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+SLUG = re.compile(r"[-\w]+", re.ASCII)  # what Release.slug's SlugField accepts
 
 FRONT_MATTER = YAMLHandler()
 
@@ -69,7 +70,13 @@ class ParsedRelease(typing.NamedTuple):
     ministers: list
     portfolios: list
     front_matter: str
-    url_slug: str
+    url_slug: str  # the slug it asks for: its `slug:`, or its URL's last segment
+    # Its state, for a new release only (writing.py): an import never changes the state
+    # of a release it already holds, which is a publisher's decision in the admin.
+    status: str = Release.Status.PUBLISHED
+    published_at: datetime.datetime | None = None  # None: from its date (writing.py)
+    withdrawn_at: datetime.datetime | None = None
+    withdrawal_reason: str | None = None
 
 
 class YAMLLoader(yaml.CBaseLoader):
@@ -238,6 +245,51 @@ def check_url(raw):
     return url
 
 
+def check_slug(raw):
+    """A `slug:` as the public address takes it, or InvalidFile."""
+    slug = plain_text(raw).strip()
+    if len(slug) > SLUG_LENGTH or not SLUG.fullmatch(slug):
+        shown = f"“{slug[:60]}…”" if len(slug) > 60 else f"“{slug}”"
+        raise InvalidFile(
+            "slug", f"{shown} is not a slug (letters, digits, - and _, at most {SLUG_LENGTH})"
+        )
+    return slug
+
+
+def check_time(meta, field):
+    """The ISO 8601 time in `field` (with its UTC offset), or None when there is none."""
+    if meta.get(field) in (None, ""):
+        return None
+    raw = plain_text(meta[field]).strip()
+    try:
+        moment = datetime.datetime.fromisoformat(raw)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise InvalidFile(
+            field, f"“{raw[:40]}” is not a time with its offset (such as 2021-06-01T09:30:00+12:00)"
+        )
+    return moment
+
+
+def state(meta):
+    """The status and times an exported backup carries (export_releases --include-drafts);
+    a file without them is a published release, as every file of the corpus is."""
+    status = plain_text(meta.get("status") or Release.Status.PUBLISHED).strip()
+    if status not in Release.Status.values:
+        raise InvalidFile(
+            "status", f"“{status[:40]}” is not one of {', '.join(Release.Status.values)}"
+        )
+    withdrawn = status == Release.Status.WITHDRAWN
+    reason = plain_text(meta.get("withdrawal_reason") or "").replace("\x00", "").strip()
+    return {
+        "status": status,
+        "published_at": check_time(meta, "published"),
+        "withdrawn_at": check_time(meta, "withdrawn") if withdrawn else None,
+        "withdrawal_reason": (reason or None) if withdrawn else None,
+    }
+
+
 def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     """Parse and validate one file. Raise InvalidFile for an error; return None for a
     README or LICENSE without front matter."""
@@ -270,7 +322,12 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
         ) from None
     if not isinstance(meta, dict):
         raise InvalidFile("front matter", "must be a mapping of fields such as 'title:'")
+    # A release written in the admin may have no source URL: its exported file names its
+    # slug instead, which then identifies it (see export_releases).
+    slug = check_slug(meta["slug"]) if meta.get("slug") not in (None, "") else None
     for field in ("title", "date", "url"):
+        if field == "url" and slug and meta.get("url") in (None, ""):
+            continue
         if field not in meta or (field != "title" and meta[field] in (None, "")):
             raise InvalidFile(field, "missing (required)")
 
@@ -283,7 +340,7 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
         ) from None
     if date is None:
         warn("date", f"{UNKNOWN_DATE} is the source's placeholder; stored as an unknown date")
-    source_url = check_url(plain_text(meta["url"]))
+    source_url = check_url(plain_text(meta["url"])) if meta.get("url") else ""
 
     attachments = meta.get("attachments") or []
     if not isinstance(attachments, list):
@@ -304,7 +361,7 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
     title = clean_title(plain_text(meta["title"]), body, date, warn)
     return ParsedRelease(
         path=source.path,
-        import_key=f"{raw_date} {source_url}",
+        import_key=f"{raw_date} {source_url or 'slug:' + slug}",
         content_hash=source.digest,
         text_hash=fingerprint(title, body),
         title=title,
@@ -316,5 +373,7 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
         ministers=name_list(meta, "ministers", names.is_junk_minister, warn),
         portfolios=name_list(meta, "portfolios", names.is_junk_portfolio, warn),
         front_matter=raw_front_matter,
-        url_slug=slugify(urlsplit(source_url).path.rstrip("/").rsplit("/", 1)[-1])[:SLUG_LENGTH],
+        url_slug=slug
+        or slugify(urlsplit(source_url).path.rstrip("/").rsplit("/", 1)[-1])[:SLUG_LENGTH],
+        **state(meta),
     )

@@ -56,6 +56,10 @@ class NameRegistry:
         self.by_spelling = dict(alias_model.objects.values_list("spelling", f"{self.fk}_id"))
         self.by_key = {fold(s): pk for s, pk in self.by_spelling.items()}
         self.names = dict(model.objects.values_list("pk", "name"))
+        # A record answers to its name too, as renamed in the admin (an export writes
+        # it): the spellings imports saw come first.
+        for pk, name in self.names.items():
+            self.by_key.setdefault(fold(name), pk)
         self.slugs = UniqueSlugs(model.objects.all())
 
     def resolve(self, spellings):
@@ -94,7 +98,9 @@ class ReleaseWriter:
         "import_key", "content_hash", "text_hash", "title", "date", "source_url", "body", "body_html",
         "attachments", "front_matter", "search_names", "updated_at", "imported_at",
     ]  # fmt: skip
-    NEW_FIELDS = CONTENT_FIELDS + ["slug", "status", "published_at", "created_at"]
+    NEW_FIELDS = CONTENT_FIELDS + [
+        "slug", "status", "published_at", "withdrawn_at", "withdrawal_reason", "created_at",
+    ]  # fmt: skip
 
     def __init__(self):
         self._load()
@@ -167,8 +173,10 @@ class ReleaseWriter:
                 [
                     *self._content(p, links[p.import_key], now),
                     self._slug(p),
-                    Release.Status.PUBLISHED,
-                    published_at(p.date, now),
+                    p.status,
+                    p.published_at or published_at(p.date, now, p.status),
+                    p.withdrawn_at,
+                    p.withdrawal_reason,
                     now,
                 ]
                 for p in new
@@ -291,8 +299,11 @@ def insert_rows(model, field_names, rows, returning=()):
     return returned
 
 
-def published_at(date, now):
-    """Imported releases were public on their date; the source gives days, in UTC."""
+def published_at(date, now, status=Release.Status.PUBLISHED):
+    """Imported releases were public on their date; the source gives days, in UTC. A
+    draft without a publish time of its own has none."""
+    if status == Release.Status.DRAFT:
+        return None
     if date is None:
         return now
     return datetime.datetime.combine(date, datetime.time(), tzinfo=datetime.UTC)

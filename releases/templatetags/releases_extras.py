@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 
 from .. import feeds, seo
 from ..editorial import uploads
+from ..exporting import bulk
 
 register = template.Library()
 
@@ -210,3 +211,10 @@ def select_options(bound_field):
             for key, label in choices
         )
     )
+
+
+@register.simple_tag
+def bulk_download_info():
+    """The bulk download's address, time and size (None before it is generated), for
+    templates/includes/bulk_download.html: a stat() of the file, no query."""
+    return bulk.bulk_download_info()
