@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import attachments, feeds, views
+from .api import spreadsheet
 from .caching import public_page
 from .editorial import sharing
 from .sitemaps import SITEMAPS
@@ -18,6 +19,7 @@ urlpatterns = [
     path("releases/", public_page(views.release_list), name="list"),
     path("releases/feed/", public_page(feeds.ReleaseFeed()), name="feed"),
     path("releases/feed/atom/", public_page(feeds.ReleaseAtomFeed()), name="feed-atom"),
+    path("releases/csv/", public_page(spreadsheet.release_csv), name="csv"),
     path("releases/<slug:slug>/", public_page(views.release_detail), name="detail"),
     # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.
