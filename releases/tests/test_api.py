@@ -128,7 +128,10 @@ def test_release_page_costs_the_same_queries_however_many(client, django_assert_
         with django_assert_num_queries(6):
             data = client.get("/api/releases/", {"page_size": 100}).json()
         assert len(data["results"]) == count
-        assert all(r["ministers"] == [{"name": "A Minister", "slug": "a-minister"}] for r in data["results"])
+        assert all(
+            r["ministers"] == [{"name": "A Minister", "slug": "a-minister"}]
+            for r in data["results"]
+        )
 
 
 def test_release_detail_gives_one_release(client, june_2021):
