@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "reversion",
+    "rest_framework",
+    "drf_spectacular",
     "releases",
 ]
 
@@ -276,4 +278,23 @@ LOGGING = {
         # Failed logins and lockouts are warnings: logged whatever LOG_LEVEL says.
         "axes": {"level": "WARNING"},
     },
+}
+
+# The read-only API (releases/api/): JSON only, public data only, so no authentication
+# (no session, so no CSRF) and no browsable pages, whose scripts the CSP would have to allow.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "releases.api.errors.handle",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Beehive releases API",
+    "DESCRIPTION": "Read-only public data: press releases, ministers, portfolios and "
+    "governments. Documented at /api/.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 
@@ -176,6 +176,22 @@ class ReleaseQuerySet(models.QuerySet):
         """Leave out the releases whose public times are unknown (see with_times()): a
         feed must date every entry, and never with the day of an import."""
         return self.exclude(self._times_unknown())
+
+    def with_modified(self):
+        """Annotate `modified`: when the public copy of each release last changed, for the
+        API's sync. Any write (updated_at), or its publish time if later: a scheduled
+        release that goes live has changed for the public with nothing written."""
+        return self.annotate(modified=Greatest("updated_at", "published_at"))
+
+    def for_api(self):
+        """What the API sends of each release (api/serializers.py): its links, times and
+        text, without the import bookkeeping it never shows."""
+        return (
+            self.with_links()
+            .with_times()
+            .with_modified()
+            .defer("front_matter", "search_names", "content_hash", "import_key")
+        )
 
     def latest_update(self):
         """The newest last-updated time among these releases, never an import's: the newest

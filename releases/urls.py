@@ -5,6 +5,7 @@ from django.urls import path
 from django.views.generic import TemplateView
 
 from . import attachments, downloads, feeds, views
+from .api import spreadsheet
 from .caching import public_page
 from .editorial import sharing
 from .sitemaps import SITEMAPS
@@ -25,6 +26,7 @@ urlpatterns = [
         public_page(views.filter_choices),
         name="filter-choices",
     ),
+    path("releases/csv/", public_page(spreadsheet.release_csv), name="csv"),
     path("releases/<slug:slug>/", public_page(views.release_detail), name="detail"),
     # Share links, under their own prefix. Not in robots.txt: a crawler kept out would never
     # read their X-Robots-Tag: noindex, and could still list a bare address it was given.

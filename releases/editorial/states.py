@@ -11,7 +11,7 @@ form let through.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from ..models import Release
+from ..models import Departure, Release, record_departure
 
 Status = Release.Status
 
@@ -59,6 +59,7 @@ def unpublish(release, user):
     require_publisher(user)
     if release.status == Status.DRAFT:
         return release
+    record_departure(release, Departure.Reason.UNPUBLISHED)
     release.status = Status.DRAFT
     release.published_at = release.last_updated_at = None
     release.withdrawn_at = release.withdrawal_reason = None
@@ -77,6 +78,7 @@ def withdraw(release, reason, user):
     if not Release.objects.published().filter(pk=release.pk).exists():
         # A draft or scheduled release has never been public: there is nothing to withdraw.
         raise ValidationError(f"“{release}” is not live: only a live release can be withdrawn.")
+    record_departure(release, Departure.Reason.WITHDRAWN)
     release.status = Status.WITHDRAWN
     release.withdrawn_at = timezone.now()
     release.withdrawal_reason = reason

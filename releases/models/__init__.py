@@ -13,12 +13,13 @@ from .catalogue import (
     Portfolio,
     PortfolioAlias,
 )
+from .departures import Departure, record_departure
 from .editorial import Attachment, ImportRun, ShareLink, UpdateNote, attachment_path
 from .release import Release, validate_attachments
 from .versions import ContentVersion
 
 __all__ = [
-    "Attachment", "ContentVersion", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
+    "Attachment", "ContentVersion", "Departure", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
     "Portfolio", "PortfolioAlias", "Release", "ShareLink", "UpdateNote", "attachment_path",
-    "validate_attachments",
+    "record_departure", "validate_attachments",
 ]  # fmt: skip

@@ -162,7 +162,7 @@ def test_phone_links_and_empty_links_are_mended_by_0024():
     for n, fields in enumerate([phone, empty, no_href, plain, headings]):
         Release.objects.create(title=f"Release {n}", slug=f"release-{n}", content_hash=n, **fields)
     try:
-        new = migrate([("releases", "0024_keep_phone_links_and_mend_anchors")])
+        new = migrate([("releases", "0025_keep_phone_links_and_mend_anchors")])
         html = dict(new.get_model("releases", "Release").objects.values_list("slug", "body_html"))
         assert (
             'Secretary, <a href="tel:021%20195%203528" rel="nofollow noopener noreferrer">021 195 3528</a>'

@@ -36,6 +36,6 @@ def rerender(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("releases", "0023_content_version")]
+    dependencies = [("releases", "0024_duplicates")]
 
     operations = [migrations.RunPython(rerender, migrations.RunPython.noop, elidable=True)]

@@ -1,0 +1,26 @@
+
+import django.utils.timezone
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('releases', '0025_keep_phone_links_and_mend_anchors'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='Departure',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('release_id', models.BigIntegerField(help_text='The id the release had.')),
+                ('slug', models.SlugField(help_text='The slug it had when it left.', max_length=255)),
+                ('reason', models.CharField(choices=[('withdrawn', 'Withdrawn'), ('unpublished', 'Unpublished (back to draft)'), ('deleted', 'Deleted'), ('duplicate', 'Folded into another release as a duplicate')], max_length=12)),
+                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+            ],
+            options={
+                'ordering': ['at', 'id'],
+            },
+        ),
+    ]
