@@ -57,6 +57,7 @@ PAGES = {
     "portfolio RSS feed (Health)": ("/portfolios/health/feed/", 200),
     "minister Atom feed (Damien O'Connor)": ("/ministers/damien-oconnor/feed/atom/", 200),
     "sitemap index": ("/sitemap.xml", 200),
+    "sitemap of the home page and indexes": ("/sitemap-pages.xml", 200),
     "sitemap of releases, first page (full)": ("/sitemap-releases.xml?p=1", 200),
     "sitemap of portfolios": ("/sitemap-portfolios.xml", 200),
     "sitemap of ministers": ("/sitemap-ministers.xml", 200),
