@@ -172,10 +172,10 @@ class ReleaseFilter(django_filters.FilterSet):
         return {"date" if key.startswith("date_") else key for key in self.link_query} - {"sort"}
 
     def choice_counts(self, limit, unfiltered):
-        """For each checkbox group this form has, its choices most used first, each with
-        `release_count`, and whether those are counts of what ticking each box alone lists;
-        and "total", the number of results if it was counted on the way, else None (the
-        paginator then counts them).
+        """For each checkbox group of `unfiltered` this form has, its choices most used
+        first, each with `release_count`, and whether those are counts of what ticking each
+        box alone lists; and "total", the number of results if it was counted on the way,
+        else None (the paginator then counts them).
 
         Without another filter in use, a group's counts are the whole listing's, which
         `unfiltered[name](limit)` gives for free (the tallies, or a list the page shows
@@ -188,7 +188,7 @@ class ReleaseFilter(django_filters.FilterSet):
         """
         in_use = self.in_use()
         counted = {"total": None}
-        groups = [name for name in self.GROUPS if name in self.filters]
+        groups = [name for name in unfiltered if name in self.filters]
         if in_use:
             shared = [self.GROUPS[name] for name in groups if name not in in_use]
             found = facets(self.qs, limit, kinds=shared)  # "total" whatever the kinds

@@ -112,7 +112,7 @@ def filter_choices(request, name):
         raise Http404("No such filter.")
     filterset = ReleaseFilter(request.GET or None, queryset=Release.objects.published())
     filterset.is_valid()
-    counted = filterset.choice_counts(EVERY, BUSIEST)[name]
+    counted = filterset.choice_counts(EVERY, {name: BUSIEST[name]})[name]
     kept = filterset.link_query.copy()
     kept.pop(name, None)
     return render(

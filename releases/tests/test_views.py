@@ -216,7 +216,7 @@ def test_active_filters_are_shown_and_removable_one_by_one(client, june_2021):
 def test_filter_form_is_labelled_and_keeps_choices(client, june_2021):
     """The form's controls have labels and show what was chosen, without JavaScript."""
     html = client.get(reverse("releases:list"), {"portfolio": "education"}).content.decode()
-    assert '<form class="filters" method="get"' in html
+    assert '<form class="filters" id="filters" method="get" action="/releases/"' in html
     for control in ("id_portfolio", "id_minister", "id_government", "id_year", "id_date_after",
                     "id_date_before", "id_sort"):  # fmt: skip
         assert f'for="{control}"' in html and f'id="{control}"' in html
