@@ -68,13 +68,13 @@ def readable(title):
 
 
 def related(release, limit=5):
-    """Up to `limit` published releases that share words with `release`'s title, in its
-        primary portfolio (in any portfolio when it has none), best match first; never the
-        release itself. `release` is loaded as for_page() loads it (its portfolios and which of
-    them is primary).
+    """Up to `limit` published releases whose titles share words with `release`'s, in its
+    primary portfolio (in any portfolio when it has none), best match first; never the
+    release itself. `release` is loaded as for_page() loads it (its portfolios and which
+    of them is primary).
 
-        One query; none for a title without a word worth searching for, which has nothing
-        related. Only title, slug and date are loaded: what the list shows."""
+    One query; none for a title without a word worth searching for, which has nothing
+    related. Only title, slug and date are loaded: what the list shows."""
     releases = Release.objects.published().exclude(pk=release.pk).only("title", "slug", "date")
     portfolio = next(
         (p for p in release.portfolios.all() if p.pk == release.primary_portfolio_id), None
