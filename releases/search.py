@@ -62,6 +62,8 @@ MAX_TERMS = 20
 FTS_TABLE = "releases_release_fts"
 # bm25() weights of its columns: title, ministers' and portfolios' names, body.
 FTS_WEIGHTS = "10.0, 3.0, 1.0"
+# And one of titles alone, for search_titles() (migration 0024).
+TITLE_FTS_TABLE = "releases_release_title_fts"
 
 # PostgreSQL: a generated tsvector column on releases_release, weighted A (title),
 # B (names) and D (body), with a text search configuration that is 'english' plus unaccent.
@@ -75,7 +77,6 @@ PG_NORMALIZATION = 16  # divide by 1 + log(distinct words): long bodies do not w
 TERM = re.compile(r'(-?)(?:"([^"]*)"?|([^\s"]+))')
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter or a digit: something both engines index
-PLAIN_WORD = re.compile(r"[^\W_]+")  # letters and digits only
 OPERATORS = ("OR", "AND", "NOT")  # in capitals, as web search engines read them
 # Fullwidth and halfwidth forms, as some keyboards type them ("Ｐｉｋｅ"), and their plain
 # letters, digits and punctuation. Only these: other compatibility forms are indexed as
@@ -172,38 +173,31 @@ def search(queryset, query):
 
 def search_titles(queryset, words):
     """Narrow a queryset of releases to those with any of `words` in their title, most
-    relevant first, each with `rank` as search() gives it: how related.py finds releases
-    like another. Titles alone, as they rank a few hundred releases where a match anywhere
-    ranked thousands (on SQLite, bm25() of each was most of the 14 ms that took).
+    relevant first, each with `rank`: how related.py finds releases like another.
 
-    Only plain words (letters and digits, as PLAIN_WORD reads them) are searched for, each
-    quoted: none can be read as an operator. No plain word, no release.
+    From an index of titles alone (migration 0024): a word that a title shares is in the
+    bodies of thousands of releases, which the full index would have had read or ranked.
+    Each word is quoted as search() quotes a term, so none is read as an operator; words
+    with no letter or digit are left out, and with none left no release matches.
     """
-    words = [word for word in words if PLAIN_WORD.fullmatch(word)]
-    if not words:
+    parsed = ParsedQuery(required=(tuple(w for w in words if WORD_CHARACTER.search(w)),))
+    if not parsed.required[0]:
         return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
     vendor = connections[queryset.db].vendor
-    # The same join and ranking as search()'s, with a query that reads titles only.
     if vendor == "sqlite":
+        # Joined as search() joins the full index, for the same reasons.
         matching = queryset.extra(
-            select={"rank": f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})"},
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE} MATCH %s"],
-            params=["title : (" + " OR ".join(f'"{word}"' for word in words) + ")"],
-        ).filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", []))
+            select={"rank": f"-bm25({TITLE_FTS_TABLE})"},
+            tables=[TITLE_FTS_TABLE],
+            where=[f"{TITLE_FTS_TABLE} MATCH %s"],
+            params=[to_fts5(parsed)],
+        ).filter(pk=RawSQL(f"+{TITLE_FTS_TABLE}.rowid", []))
     elif vendor == "postgresql":
-        # :A, the title's weight (migration 0007): to_tsquery() stems each quoted word.
-        tsquery = SearchQuery(
-            " | ".join(f"'{word}':A" for word in words), config=PG_CONFIG, search_type="raw"
-        )
+        tsquery = to_tsquery(parsed)
         matching = (
-            queryset.alias(document=_SearchDocument())
-            .filter(document=tsquery)
-            .annotate(
-                rank=SearchRank(
-                    F("document"), tsquery, weights=PG_WEIGHTS, normalization=PG_NORMALIZATION
-                )
-            )
+            queryset.alias(title_document=_TitleVector("title"))
+            .filter(title_document=tsquery)
+            .annotate(rank=SearchRank(_TitleVector("title"), tsquery))
         )
     else:
         raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
@@ -369,6 +363,13 @@ class _SearchDocument(Func):
     def as_sql(self, compiler, connection):
         table = compiler.quote_name_unless_alias(self.source_expressions[0].alias)
         return f'{table}."search_document"', []
+
+
+class _TitleVector(Func):
+    """PostgreSQL: a title's tsvector, written exactly as migration 0024 indexes it."""
+
+    template = f"to_tsvector('{PG_CONFIG}'::regconfig, %(expressions)s)"
+    output_field = SearchVectorField()
 
 
 def to_fts5(parsed):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from releases.editorial import sharing
 from releases.importing import import_releases
 from releases.models import Portfolio, Release
-from releases.related import distinctive_words, related
+from releases.related import STOP_WORDS, distinctive_words, related
 
 from .conftest import FIXTURES, log_in
 
@@ -53,6 +53,10 @@ def trade():
 def fixtures_2018_2019():
     result = import_releases([FIXTURES / "2018", FIXTURES / "2019"])
     assert result.errors == []
+
+
+def title_words(title):
+    return set(re.findall(r"[^\W_]+", title.casefold()))
 
 
 def alike(word, other):
@@ -101,15 +105,14 @@ def test_every_real_release_has_related_ones_from_its_portfolio_never_itself():
         found = related(release)
         assert len(found) <= 5
         assert release.pk not in [r.pk for r in found]
-        words = set(distinctive_words(release.title))
+        words = title_words(release.title) - STOP_WORDS
         for other in found:
             assert other.status == Release.Status.PUBLISHED
             if release.primary_portfolio_id:
                 assert other.portfolios.filter(pk=release.primary_portfolio_id).exists()
-            other_words = re.findall(r"[^\W_]+", other.title.casefold())
-            assert any(alike(a, b) for a in words for b in other_words), other.title
+            assert any(alike(a, b) for a in words for b in title_words(other.title)), other.title
         with_related += bool(found)
-    assert with_related > 50
+    assert with_related >= 40  # 49 of them when this was written
 
 
 @pytest.mark.parametrize(
@@ -188,29 +191,51 @@ HOSTILE_TITLES = [
 
 
 @pytest.mark.parametrize("title", HOSTILE_TITLES)
-def test_hostile_titles_never_cause_an_error(client, trade, title):
+def test_hostile_titles_never_cause_an_error(client, title):
     """Quotes, FTS operators, column filters and odd characters in a title are only words:
     the page renders and lists releases sharing them."""
-    make("Trade agreement signed", trade)
-    response = client.get(make(title, trade).get_absolute_url())
+    commerce = Portfolio.objects.create(name="Commerce", slug="commerce")
+    make("Trade agreement signed", commerce)
+    response = client.get(make(title, commerce).get_absolute_url())
     assert response.status_code == 200
     assert listed(response) == ["Trade agreement signed"]
 
 
 def test_distinctive_words_leave_out_stop_words_numbers_and_repeats():
-    """The words searched for: no stop word, number or repeat, the longest eight at most."""
-    assert distinctive_words("Trade Minister to lead first virtual trade mission to Japan") == [
-        "virtual",
-        "mission",
-        "trade",
-        "japan",
-        "lead",
-    ]
+    """The words searched for: no stop word, number or repeat, the longest six at most."""
+    title = "Trade Minister to lead first virtual trade mission to Japan"
+    assert distinctive_words(title) == ["virtual", "mission", "trade", "japan", "lead"]
     assert distinctive_words("$4.6 billion marks new era for Defence in 2005") == [
-        "billion",
         "defence",
         "marks",
         "era",
     ]
     long = " ".join(f"{'x' * n}word" for n in range(12))
-    assert distinctive_words(long) == [f"{'x' * n}word" for n in range(11, 3, -1)]
+    assert distinctive_words(long) == [f"{'x' * n}word" for n in range(11, 5, -1)]
+
+
+def test_words_of_the_portfolio_name_are_left_out():
+    """In Trade and Export Growth, "trade" says nothing: the rarer words are searched for."""
+    title = "Trade Minister to lead first virtual trade mission to Japan"
+    assert distinctive_words(title, common="Trade and Export Growth") == [
+        "virtual",
+        "mission",
+        "japan",
+        "lead",
+    ]
+
+
+def test_the_title_index_follows_every_change_of_title(client, trade):
+    """A release retitled onto the same subject is listed at once; retitled away or
+    deleted, it is not (migration 0024's triggers on SQLite, an expression on PostgreSQL)."""
+    release = make("Wool prices recover", trade)
+    other = make("Dairy exports rise", trade)
+    assert listed(client.get(release.get_absolute_url())) is None
+    other.title = "Wool exports rise"
+    other.save()
+    assert listed(client.get(release.get_absolute_url())) == ["Wool exports rise"]
+    Release.objects.filter(pk=other.pk).update(title="Dairy exports rise again")
+    assert listed(client.get(release.get_absolute_url())) is None
+    make("Wool prices fall", trade).delete()
+    make("Wool prices steady", trade)
+    assert listed(client.get(release.get_absolute_url())) == ["Wool prices steady"]
