@@ -64,7 +64,7 @@ def run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("releases", "0023_content_version"),
+        ("releases", "0026_api_tombstones"),
     ]
 
     operations = [
