@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.text import Truncator
 from django.utils.timezone import localtime
 
 from .filters import MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
@@ -47,7 +48,8 @@ def feed_title(filterset, subject=None):
     words = chosen.pop(labels["q"], None)
     start, end = (chosen.pop(labels[key], [None])[0] for key in ("date_after", "date_before"))
     parts = [str(subject)] if subject else []
-    parts += [f"Releases matching {words[0]}"] if words else []
+    # Cut as the page's heading cuts it: every link to the feed carries its title.
+    parts += [f"Releases matching {Truncator(words[0]).chars(102)}"] if words else []
     parts += [" or ".join(values) for values in chosen.values()]
     if start and end:
         parts.append(f"{start} to {end}")

@@ -362,7 +362,7 @@ def test_each_atom_entry_is_updated_when_its_release_was(client, june_2021):
     parsed = feedparser.parse(client.get(reverse("releases:feed-atom")).content)
     assert not parsed.bozo, parsed.get("bozo_exception")
     entries = entries_by_address(parsed)
-    dated = Release.objects.exclude(date=None)
+    dated = Release.objects.published().exclude(date=None)  # a copy of the seed is not listed
     assert set(entries) == {r.get_absolute_url() for r in dated}
     for release in dated:
         entry = entries[release.get_absolute_url()]

@@ -149,13 +149,18 @@ def test_a_megabyte_query_is_refused_with_a_short_page(client, urls):
 
 
 def test_links_carry_the_valid_filters_only(client, urls):
-    """Pagination, facet and feed links keep the search and the valid filters, but not a
-    bad filter value or a parameter the page does not know (a tracking tag, say)."""
-    query = "q=minister&year=abc&utm_source=" + "a" * 1500 + "&sort=oldest"
-    html = client.get(urls["list"], QUERY_STRING=query).content.decode()
+    """Pagination, filter and feed links keep the search and the valid filters, but not a
+    bad filter value or a parameter the page does not know (a tracking tag, say); while a
+    filter is bad, no feed is offered at all."""
+    query = "q=minister&utm_source=" + "a" * 1500 + "&sort=oldest"
+    html = client.get(urls["list"], QUERY_STRING=query + "&year=abc").content.decode()
     assert "Enter a whole number." in html  # the bad year is reported
-    assert 'href="/releases/feed/?q=minister&amp;sort=oldest"' in html
+    assert "/releases/feed/" not in html.split("<footer")[0]
     assert 'href="?q=minister&amp;sort=oldest&amp;page=2"' in html
+    assert "utm_source" not in html and "year=abc" not in html
+    assert len(html) < 100_000
+    html = client.get(urls["list"], QUERY_STRING=query).content.decode()
+    assert 'href="/releases/feed/?q=minister&amp;sort=oldest"' in html
     assert "utm_source" not in html and "year=abc" not in html
     assert len(html) < 100_000
 

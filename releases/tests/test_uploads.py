@@ -310,8 +310,8 @@ def test_release_page_costs_the_same_queries_with_one_or_five_attachments(
     client.logout()
     for release, count in [(one, 1), (other, 5)]:
         # The content version (caching.py), the release, its ministers, portfolios (none:
-        # so no neighbours) and attachments.
-        with django_assert_num_queries(5):
+        # so no neighbours), attachments and related releases (of any portfolio).
+        with django_assert_num_queries(6):
             html = client.get(release.get_absolute_url()).content.decode()
         assert html.count("(PDF, ") == count
 
