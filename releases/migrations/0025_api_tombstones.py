@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('release_id', models.BigIntegerField(help_text='The id the release had.')),
                 ('slug', models.SlugField(help_text='The slug it had when it left.', max_length=255)),
-                ('reason', models.CharField(choices=[('withdrawn', 'Withdrawn'), ('unpublished', 'Unpublished (back to draft)'), ('deleted', 'Deleted'), ('duplicate', 'Folded into another release as a duplicate')], max_length=12)),
+                ('reason', models.CharField(choices=[('withdrawn', 'Withdrawn'), ('unpublished', 'Unpublished (back to draft)'), ('deleted', 'Deleted'), ('rescheduled', 'Moved to a publish time still to come'), ('duplicate', 'Folded into another release as a duplicate')], max_length=12)),
                 ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
             ],
             options={
