@@ -14,6 +14,7 @@ from django.db.models import CharField, F, Q, Value
 from rest_framework import exceptions
 
 from ..models import Departure, Release
+from . import links
 from .serializers import ReleaseSerializer
 
 # The list's filters narrow what is public now; a tombstone has no portfolio left to
@@ -54,6 +55,7 @@ def changes(request, context):
     rows = list(_stream(since, after)[: size + 1])
     more, rows = len(rows) > size, rows[:size]
     live = Release.objects.for_api().in_bulk([pk for pk, _, change, _ in rows if change == "live"])
+    links.attach(list(live.values()))
     results = []
     for pk, modified, change, slug in rows:
         if change == "live":

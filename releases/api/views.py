@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from ..filters import ReleaseFilter
 from ..models import Government, Minister, Portfolio, Release
-from . import sync
+from . import links, sync
 from .serializers import (
     RELEASE_FIELDS,
     GovernmentSerializer,
@@ -125,7 +125,9 @@ class ReleaseList(ReleaseViewMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         if "modified_since" in request.query_params:
             return Response(sync.changes(request, self.get_serializer_context()))
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = self.get_serializer(links.attach(page), many=True).data
+        return self.get_paginated_response(data)
 
 
 class ReleaseDetail(ReleaseViewMixin, generics.RetrieveAPIView):
@@ -135,6 +137,9 @@ class ReleaseDetail(ReleaseViewMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Release.objects.published().for_api()
+
+    def get_object(self):
+        return links.attach([super().get_object()])[0]
 
 
 class NamedRecords:
