@@ -7,7 +7,7 @@ governments.
 """
 
 from django import forms
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.shortcuts import render
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, generics
@@ -186,23 +186,16 @@ class PortfolioDetail(NamedDetail):
 
 def counted(governments):
     """`governments` (a list) each with release_count, first_date and last_date of the
-    published releases in its term: one query, one count per government in it."""
-    releases = Release.objects.published()
-    aggregates = {}
+    published releases in its term. A query each, a range of release_published_idx read
+    alone, where one query counting every term at once read all 55,000 rows."""
     for government in governments:
-        term = Q(date__gte=government.start_date)
-        if government.end_date:
-            term &= Q(date__lt=government.end_date)
-        aggregates |= {
-            f"count_{government.pk}": Count("pk", filter=term),
-            f"first_{government.pk}": Min("date", filter=term),
-            f"last_{government.pk}": Max("date", filter=term),
-        }
-    totals = releases.aggregate(**aggregates) if aggregates else {}
-    for government in governments:
-        government.release_count = totals[f"count_{government.pk}"]
-        government.first_date = totals[f"first_{government.pk}"]
-        government.last_date = totals[f"last_{government.pk}"]
+        totals = (
+            Release.objects.published()
+            .in_government(government)
+            .aggregate(count=Count("pk"), first=Min("date"), last=Max("date"))
+        )
+        government.release_count = totals["count"]
+        government.first_date, government.last_date = totals["first"], totals["last"]
     return governments
 
 

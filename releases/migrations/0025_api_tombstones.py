@@ -1,4 +1,5 @@
 
+import django.db.models.functions.comparison
 import django.utils.timezone
 from django.db import migrations, models
 
@@ -22,5 +23,12 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['at', 'id'],
             },
+        ),
+        migrations.AddIndex(
+            model_name="release",
+            index=models.Index(
+                django.db.models.functions.comparison.Greatest("updated_at", "published_at"),
+                name="release_modified_idx",
+            ),
         ),
     ]
