@@ -184,11 +184,10 @@ class ReleaseQuerySet(models.QuerySet):
         return self.annotate(modified=Greatest("updated_at", "published_at"))
 
     def for_api(self):
-        """What the API sends of each release (api/serializers.py): its links, times and
-        text, without the import bookkeeping it never shows."""
+        """What the API sends of each release (api/serializers.py): its times and text,
+        without the import bookkeeping it never shows. Its links come from api/links.py."""
         return (
-            self.with_links()
-            .with_times()
+            self.with_times()
             .with_modified()
             .defer("front_matter", "search_names", "content_hash", "import_key")
         )

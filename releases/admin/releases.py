@@ -265,6 +265,11 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
             )
         return form
 
+    def save_model(self, request, obj, form, change):
+        if change and "published_at" in form.changed_data:
+            states.note_leaving(obj)  # a live release moved to a later time leaves for now
+        super().save_model(request, obj, form, change)
+
     def get_search_results(self, request, queryset, search_term):
         """Full-text search (releases.search), as on the public site, plus exact slug and
         source URL lookups, which full-text search would split into words.

@@ -27,13 +27,13 @@ class PickFieldsMixin:
                 self.fields.pop(name)
 
 
-def government_of(release, governments):
-    """The government in office on the release's date (governments newest first), or None."""
-    if release.date is None:
+def government_of(day, governments):
+    """The government in office on `day` (a release's date, or None), or None."""
+    if day is None:
         return None
     for government in governments:
-        if government.start_date <= release.date and (
-            government.end_date is None or release.date < government.end_date
+        if government.start_date <= day and (
+            government.end_date is None or day < government.end_date
         ):
             return government
     return None
@@ -53,8 +53,11 @@ class ReleaseSerializer(PickFieldsMixin, serializers.Serializer):
     modified = serializers.DateTimeField(
         help_text="When anything in it last changed: what modified_since compares."
     )
-    ministers = NamedSerializer(many=True)
-    portfolios = NamedSerializer(many=True, help_text="The main portfolio first.")
+    # Set by links.attach(), for a whole page at once.
+    ministers = NamedSerializer(many=True, source="minister_list")
+    portfolios = NamedSerializer(
+        many=True, source="portfolio_list", help_text="The main portfolio first."
+    )
     attachments = serializers.ListField(child=serializers.CharField(), help_text="Addresses.")
     source_url = serializers.CharField(help_text="Where it was first published.")
     body_markdown = serializers.CharField(source="body")
@@ -66,7 +69,7 @@ class ReleaseSerializer(PickFieldsMixin, serializers.Serializer):
         return self.context["request"].build_absolute_uri(release.get_absolute_url())
 
     def get_government(self, release) -> dict | None:
-        government = government_of(release, self.context["governments"])
+        government = government_of(release.date, self.context["governments"])
         return government and {"name": government.name, "slug": government.slug}
 
 

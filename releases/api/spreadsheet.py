@@ -7,11 +7,15 @@ macrons as Latin-1), a header row, and any cell that a spreadsheet would run as 
 """
 
 import csv
+import functools
+import itertools
 
 from django.http import HttpResponse, StreamingHttpResponse
+from django.urls import reverse
 
 from ..filters import ReleaseFilter
 from ..models import Government, Release
+from .links import links
 from .serializers import government_of
 
 # Rows fetched (and their links prefetched) at a time: memory stays flat however many.
@@ -39,11 +43,8 @@ class _Line:
 def release_csv(request):
     """The releases of /releases/ with the same query string, as a CSV download; a bad
     filter is a 400 naming it, as the list's form would."""
-    releases = Release.objects.published().with_links().with_times()
-    releases = releases.only("title", "slug", "date", "source_url", "attachments", "published_at")
-    filterset = ReleaseFilter(
-        request.GET or None, queryset=releases.newest_first(), request=request
-    )
+    releases = Release.objects.published().with_times().newest_first()
+    filterset = ReleaseFilter(request.GET or None, queryset=releases, request=request)
     if filterset.is_bound and not filterset.is_valid():
         errors = "; ".join(f"{name}: {' '.join(m)}" for name, m in filterset.errors.items())
         return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
@@ -54,31 +55,31 @@ def release_csv(request):
     return response
 
 
+# Plain rows, not model instances (see links.py): building 55,000 releases with their
+# prefetched links took eight times as long as writing them out.
+COLUMNS = ["pk", "slug", "title", "date", "first_published", "last_updated", "source_url",
+           "attachments"]  # fmt: skip
+
+
 def _lines(request, releases):
     writer = csv.writer(_Line())
     governments = list(Government.objects.all())
-    site = request.build_absolute_uri("/")[:-1]
+    in_office = functools.lru_cache(maxsize=None)(lambda day: government_of(day, governments))
+    # One reverse() for the address pattern, not one a row.
+    address = request.build_absolute_uri(reverse("releases:detail", kwargs={"slug": "-"}))
+    before, after = address.rsplit("/-/", 1)
     yield ("\ufeff" + writer.writerow(HEADER)).encode()
-    lines = []
-    for release in releases.iterator(chunk_size=CHUNK):
-        government = government_of(release, governments)
-        row = [
-            release.pk,
-            release.slug,
-            release.title,
-            release.date,
-            release.first_published and release.first_published.isoformat(),
-            release.last_updated and release.last_updated.isoformat(),
-            "; ".join(m.name for m in release.ministers.all()),
-            "; ".join(p.name for p in release.portfolios.all()),
-            government and government.name,
-            site + release.get_absolute_url(),
-            release.source_url,
-            "; ".join(release.attachments),
-        ]
-        lines.append(writer.writerow([neutralise(cell) for cell in row]))
-        if len(lines) == CHUNK:
-            yield "".join(lines).encode()
-            lines = []
-    if lines:
+    rows = releases.values_list(*COLUMNS).iterator(chunk_size=CHUNK)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        ministers, portfolios = links([row[0] for row in chunk])
+        lines = []
+        for pk, slug, title, day, first, last, source_url, attachments in chunk:
+            government = in_office(day)
+            row = [
+                pk, slug, title, day, first and first.isoformat(), last and last.isoformat(),
+                "; ".join(n for n, _ in ministers[pk]), "; ".join(n for n, _ in portfolios[pk]),
+                government and government.name, f"{before}/{slug}/{after}", source_url,
+                "; ".join(attachments),
+            ]  # fmt: skip
+            lines.append(writer.writerow([neutralise(cell) for cell in row]))
         yield "".join(lines).encode()

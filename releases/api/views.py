@@ -7,7 +7,7 @@ governments.
 """
 
 from django import forms
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min
 from django.shortcuts import render
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, generics
@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from ..filters import ReleaseFilter
 from ..models import Government, Minister, Portfolio, Release
-from . import sync
+from . import links, sync
 from .serializers import (
     RELEASE_FIELDS,
     GovernmentSerializer,
@@ -114,7 +114,7 @@ class ReleaseList(ReleaseViewMixin, generics.ListAPIView):
     With `modified_since`, everything changed since then in the order it changed, tombstones
     for releases that left the public site included (see /api/)."""
 
-    queryset = Release.objects.published()
+    queryset = Release.objects.none()  # the model, for the schema; get_queryset() answers
     filter_backends = [FilterBackend]
     filterset_class = ReleaseFilter
     pagination_class = Pages
@@ -125,7 +125,9 @@ class ReleaseList(ReleaseViewMixin, generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         if "modified_since" in request.query_params:
             return Response(sync.changes(request, self.get_serializer_context()))
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        data = self.get_serializer(links.attach(page), many=True).data
+        return self.get_paginated_response(data)
 
 
 class ReleaseDetail(ReleaseViewMixin, generics.RetrieveAPIView):
@@ -135,6 +137,9 @@ class ReleaseDetail(ReleaseViewMixin, generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Release.objects.published().for_api()
+
+    def get_object(self):
+        return links.attach([super().get_object()])[0]
 
 
 class NamedRecords:
@@ -181,23 +186,16 @@ class PortfolioDetail(NamedDetail):
 
 def counted(governments):
     """`governments` (a list) each with release_count, first_date and last_date of the
-    published releases in its term: one query, one count per government in it."""
-    releases = Release.objects.published()
-    aggregates = {}
+    published releases in its term. A query each, a range of release_published_idx read
+    alone, where one query counting every term at once read all 55,000 rows."""
     for government in governments:
-        term = Q(date__gte=government.start_date)
-        if government.end_date:
-            term &= Q(date__lt=government.end_date)
-        aggregates |= {
-            f"count_{government.pk}": Count("pk", filter=term),
-            f"first_{government.pk}": Min("date", filter=term),
-            f"last_{government.pk}": Max("date", filter=term),
-        }
-    totals = releases.aggregate(**aggregates) if aggregates else {}
-    for government in governments:
-        government.release_count = totals[f"count_{government.pk}"]
-        government.first_date = totals[f"first_{government.pk}"]
-        government.last_date = totals[f"last_{government.pk}"]
+        totals = (
+            Release.objects.published()
+            .in_government(government)
+            .aggregate(count=Count("pk"), first=Min("date"), last=Max("date"))
+        )
+        government.release_count = totals["count"]
+        government.first_date, government.last_date = totals["first"], totals["last"]
     return governments
 
 

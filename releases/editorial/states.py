@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from ..models import Departure, Release, record_departure
+from ..models.departures import is_live
 
 Status = Release.Status
 
@@ -84,3 +85,12 @@ def withdraw(release, reason, user):
     release.withdrawal_reason = reason
     _save(release)
     return release
+
+
+def note_leaving(release):
+    """Call before an edit saves `release` with a new publish time: if the stored release
+    is live and this copy will not be (its time moved into the future), the public list
+    loses it until then, which the API's sync must tell (models/departures.py)."""
+    stored = Release.objects.filter(pk=release.pk).first()
+    if stored is not None and not is_live(release):
+        record_departure(stored, Departure.Reason.RESCHEDULED)

@@ -21,6 +21,9 @@ class Departure(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         UNPUBLISHED = "unpublished", "Unpublished (back to draft)"
         DELETED = "deleted", "Deleted"
+        # A live release whose publish time a publisher moved into the future: it comes
+        # back, as a change, when that time passes.
+        RESCHEDULED = "rescheduled", "Moved to a publish time still to come"
         # Hook for duplicates: when a release is folded into another ("duplicate" status),
         # the code that folds it calls record_departure(release, Departure.Reason.DUPLICATE).
         DUPLICATE = "duplicate", "Folded into another release as a duplicate"

@@ -4,6 +4,7 @@ and what an import read."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Greatest
 from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 from django.urls import reverse
@@ -211,6 +212,8 @@ class Release(models.Model):
             # The import finds copies of a release (editorial/duplicates.py) by these.
             models.Index(fields=["text_hash"], name="release_text_hash_idx"),
             models.Index(fields=["duplicate_of"], name="release_duplicate_of_idx"),
+            # The API's sync (with_modified()): changes since a time, in the order made.
+            models.Index(Greatest("updated_at", "published_at"), name="release_modified_idx"),
             # latest_update(): only the few releases updated in public are in it.
             models.Index(
                 fields=["last_updated_at"],

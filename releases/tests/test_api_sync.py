@@ -6,11 +6,14 @@ from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
+from django.test import Client
 from django.utils import timezone
 
 from releases.editorial import states
 from releases.models import Departure, Minister, Release
 
+from .conftest import log_in
+from .test_admin import change_data, change_url
 from .test_views import make_named, make_release
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,25 @@ def test_sync_pages_follow_the_order_changes_were_made(client):
         seen += [r["id"] for r in page["results"]]
         address = page["next"]
     assert seen == [r.pk for r in releases[1:]] + [releases[0].pk]
+
+
+def test_live_release_moved_to_a_later_time_leaves_and_comes_back(client):
+    """A publisher moving a live release's publish time into the future sends a tombstone,
+    and the release again once that time passes."""
+    staff = Client()
+    log_in(staff, "press-secretary", ["change_release", "view_release", "publish_release"])
+    release = make_release()
+    mirror = Mirror(client)
+    mirror.sync()
+    later = timezone.localtime() + datetime.timedelta(days=2)
+    form = change_data(
+        release,
+        status="published",
+        published_at_0=f"{later:%d/%m/%Y}",
+        published_at_1=f"{later:%H:%M}",
+    )
+    assert staff.post(change_url(release), form).status_code == 302
+    assert mirror.sync() == public(client) == {}
+    assert Departure.objects.get().reason == Departure.Reason.RESCHEDULED
+    with mock.patch("django.utils.timezone.now", return_value=later + datetime.timedelta(hours=1)):
+        assert list(mirror.sync()) == list(public(client)) == [release.pk]
