@@ -13,9 +13,13 @@ import re
 import django_filters
 from django import forms
 from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Government, Minister, Portfolio
 from .search import facets, search
+
+SLUGS = extend_schema_field(OpenApiTypes.STR)
 
 # More than there are portfolios or ministers: a limit for facets() that leaves none out.
 EVERY = 10_000
@@ -207,12 +211,17 @@ class ReleaseFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, query):
         return search(queryset, query)
 
+    # The API's schema (drf-spectacular) cannot tell from a method what a filter's values
+    # are: for these three, slugs.
+    @SLUGS
     def filter_portfolios(self, queryset, name, portfolios):
         return queryset.for_any_portfolio([p.pk for p in portfolios]) if portfolios else queryset
 
+    @SLUGS
     def filter_ministers(self, queryset, name, ministers):
         return queryset.for_any_minister([m.pk for m in ministers]) if ministers else queryset
 
+    @SLUGS
     def filter_government(self, queryset, name, government):
         return queryset.in_government(government)
 
