@@ -120,7 +120,7 @@ def fingerprint_stored(batch_size=1000):
     recognised) and fold their copies, a batch at a time; return how many it made
     duplicates. An import calls it first, so importing again folds an older database; once
     done, it costs one query on the text_hash index."""
-    missing = Release.objects.filter(import_key__isnull=False, text_hash__isnull=True)
+    missing = Release.objects.filter(import_key__isnull=False, text_hash__isnull=True).order_by()
     connection = connections[router.db_for_write(Release)]
     quote = connection.ops.quote_name
     # One plain UPDATE by id for each: bulk_update's CASE of a thousand ids, compared for
