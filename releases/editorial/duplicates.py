@@ -75,23 +75,30 @@ def fold(release_ids):
             text_hash__in=touched.filter(text_hash__gt="").values("text_hash"),
             import_key__isnull=False,
             date__isnull=False,
-            status__in=[Status.PUBLISHED, Status.DUPLICATE],
+            # A withdrawn release still answers at its address: its copies may lead there.
+            status__in=[Status.PUBLISHED, Status.DUPLICATE, Status.WITHDRAWN],
         )
         .order_by("text_hash")
         .values_list(
             "pk", "text_hash", "date", "status", "duplicate_of", "updated_at", "imported_at"
         )
     )
-    rows = {row[0]: row for row in members}
+    rows, left = {}, set()  # left as they are: withdrawn, or edited in the admin since
+    for row in members:
+        pk, _, _, status, _, updated_at, imported_at = row
+        if status == Status.WITHDRAWN or (imported_at is not None and updated_at > imported_at):
+            if status == Status.DUPLICATE:
+                continue  # nor is a duplicate so left ever the one kept
+            left.add(pk)
+        rows[pk] = row
     repeats = {}
     for _, group in itertools.groupby(rows.values(), key=lambda row: row[1]):
         repeats |= kept_for((row[0], row[2]) for row in group)
     changes = []
     found = 0  # releases that were not duplicates before
-    for pk, _, _, status, duplicate_of, updated_at, imported_at in rows.values():
-        edited = imported_at is not None and updated_at > imported_at
+    for pk, _, _, status, duplicate_of, _, _ in rows.values():
         wanted = (Status.DUPLICATE, repeats[pk]) if pk in repeats else (Status.PUBLISHED, None)
-        if not edited and (status, duplicate_of) != wanted:
+        if pk not in left and (status, duplicate_of) != wanted:
             changes.append(Release(pk=pk, status=wanted[0], duplicate_of_id=wanted[1]))
             found += status != Status.DUPLICATE and wanted[0] == Status.DUPLICATE
     if not changes:
