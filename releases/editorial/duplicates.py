@@ -27,7 +27,6 @@ import itertools
 import re
 
 from django.db import connections, router
-from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Release
@@ -63,16 +62,21 @@ def kept_for(copies):
 def fold(release_ids):
     """Apply the rule to each group of copies that one of `release_ids` (releases an
     import has just written) belongs to, or is kept for; return how many releases it made
-    duplicates. One query, whatever the number of releases, and one more to write what
-    changes (with a revision's few for releases stored before). Releases edited in the
-    admin since their import keep their state."""
+    duplicates. Three queries, whatever the number of releases, and one more to write what
+    changes (with a revision's few for releases stored before). Releases withdrawn, or
+    edited in the admin since their import, keep their state."""
     ids = list(release_ids)
     if not ids:
         return 0
-    touched = Release.objects.filter(Q(pk__in=ids) | Q(duplicate_of__in=ids))
+    # Two lookups, by id and on the duplicate_of index: as one query with an OR, or as a
+    # subquery, SQLite read every release (0.4 s a batch of the archive).
+    releases = Release.objects.order_by()
+    hashes = set(releases.filter(pk__in=ids).values_list("text_hash", flat=True))
+    hashes |= set(releases.filter(duplicate_of__in=ids).values_list("text_hash", flat=True))
+    hashes -= {"", None}
     members = (
         Release.objects.filter(
-            text_hash__in=touched.filter(text_hash__gt="").values("text_hash"),
+            text_hash__in=hashes,
             import_key__isnull=False,
             date__isnull=False,
             # A withdrawn release still answers at its address: its copies may lead there.
