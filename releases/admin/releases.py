@@ -159,8 +159,8 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
                     "publication_times",
                     "duplicate_of_link",
                     "last_updated",
-                ]  # fmt: skip
-            },
+                ]
+            },  # fmt: skip
         ),
         (
             "Source",
@@ -391,7 +391,7 @@ class ReleaseAdmin(RevisionsAdminMixin, PreviewAndShareMixin, admin.ModelAdmin):
     def keep_apart_selected(self, request, queryset):
         """Undo what the import found (editorial/duplicates.py); imports leave it undone."""
         copies = queryset.duplicates()
-        count = len(copies)
+        count = len(copies)  # before they are duplicates no longer
         self._move_each(request, copies, duplicates.keep_apart, "Not a duplicate: published.")
         self.message_user(request, f"Published {count} release(s) at their own address.")
 

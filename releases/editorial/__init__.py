@@ -8,4 +8,5 @@
 - revisions.py: every change kept as a revision (django-reversion), restores, imports.
 - diffs.py: two revisions compared, word by word and in plain sentences.
 - corrections.py: public updates of live releases, with their notes.
+- duplicates.py: when a release repeats another, the import's folding of copies, and undoing it.
 """

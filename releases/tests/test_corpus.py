@@ -25,6 +25,12 @@ def test_full_corpus_imports_without_errors(corpus):
     assert not Portfolio.objects.filter(name__startswith="http").exists()
     seed = Release.objects.get(slug="trade-minister-lead-first-virtual-trade-mission-japan-0")
     assert [p.name for p in seed.portfolios.all()] == ["Trade and Export Growth"]
+    # One release, one page: 647 copies of 613 releases (editorial/duplicates.py); the
+    # seed's "-0" is the one kept (first imported on its day), its copy a duplicate.
+    assert result.duplicates == Release.objects.duplicates().count() == 647
+    assert Release.objects.duplicates().values("duplicate_of").distinct().count() == 613
+    assert seed.status == Release.Status.PUBLISHED
+    assert seed.duplicates.get().slug == "trade-minister-lead-first-virtual-trade-mission-japan"
 
     again = import_releases([corpus])
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 55167)
+    assert (again.created, again.updated, again.unchanged, again.duplicates) == (0, 0, 55167, 0)

@@ -6,9 +6,11 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from reversion.models import Version
 
+from releases.editorial import states
 from releases.editorial.duplicates import fingerprint
 from releases.importing import import_releases
 from releases.models import ImportRun, Portfolio, Release
@@ -182,6 +184,19 @@ def test_copy_redirect_costs_a_fixed_number_of_queries(imported, client, django_
     """The redirect reads the content version, misses the copy and finds the one kept."""
     with django_assert_num_queries(3):
         assert client.get(f"/releases/{SEED_COPY_SLUG}/").status_code == 301
+
+
+def test_copy_of_a_withdrawn_release_leads_to_its_notice(imported, client, tmp_path):
+    """A copy's address leads to the release kept even once it is withdrawn (it answers
+    with its notice); importing the copy's changed file does not make it public again."""
+    kept = Release.objects.get(slug=SEED_SLUG)
+    states.withdraw(kept, "Replaced by a later release.", User.objects.create(is_superuser=True))
+    changed = tmp_path / SEED_COPY.name
+    changed.write_text(SEED_COPY.read_text(encoding="utf-8") + " ", encoding="utf-8")
+    assert import_releases([changed]).updated == 1
+    response = client.get(f"/releases/{SEED_COPY_SLUG}/")
+    assert (response.status_code, response["Location"]) == (301, f"/releases/{SEED_SLUG}/")
+    assert state(SEED_COPY_SLUG) == (Release.Status.DUPLICATE, SEED_SLUG)
 
 
 def test_copy_of_a_release_no_longer_public_answers_404(imported, client):
