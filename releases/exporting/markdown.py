@@ -174,6 +174,12 @@ class ArchiveSink:
             self.partial.unlink(missing_ok=True)
 
 
+def exported(include_drafts=False):
+    """The releases an export writes: the published ones (published(), the public rule),
+    or for a staff backup every release whatever its state."""
+    return Release.objects.all() if include_drafts else Release.objects.published()
+
+
 def is_archive(destination):
     return str(destination).lower().endswith((".tar.gz", ".tgz", ".zip"))
 
@@ -197,7 +203,7 @@ def export_releases(destination, *, include_drafts=False, progress=None):
         spellings.is_junk_portfolio,
     )  # fmt: skip
     result.astray = astray + more
-    releases = Release.objects.all() if include_drafts else Release.objects.published()
+    releases = exported(include_drafts)
     sink = ArchiveSink(destination) if is_archive(destination) else FolderSink(destination)
     completed = False
     try:
