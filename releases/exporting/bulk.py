@@ -73,7 +73,8 @@ def _time(moment):
 
 
 def record(row, ministers, portfolios, governments, address):
-    """One release as the bulk download's JSON object (field names as the API's)."""
+    """One release as the bulk download's JSON object: the fields issue 15 lists for the
+    API, with times in ISO 8601 UTC."""
     return {
         "id": row["pk"],
         "slug": row["slug"],
