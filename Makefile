@@ -122,6 +122,7 @@ bench: $(VENV)/.installed libarchive postgres wrk
 	$(PY) bench/site.py
 	$(PY) bench/hostile.py
 	$(PY) bench/editorial.py
+	$(PY) bench/export.py
 	$(PY) bench/load.py
 
 ## wrk, the HTTP load generator bench/load.py drives

@@ -25,7 +25,7 @@ FIELDS = [
     "slug", "title", "date", "first_published", "last_updated", "updated_at", "source_url",
     "attachments", "body", "body_html",
 ]  # fmt: skip
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 6  # gzip's default: the file is made now and then, and downloaded often
 
 
 def bulk_download_path():
@@ -73,7 +73,8 @@ def _time(moment):
 
 
 def record(row, ministers, portfolios, governments, address):
-    """One release as the bulk download's JSON object (field names as the API's)."""
+    """One release as the bulk download's JSON object: the fields issue 15 lists for the
+    API, with times in ISO 8601 UTC."""
     return {
         "id": row["pk"],
         "slug": row["slug"],
@@ -122,13 +123,16 @@ def write_bulk_download(path=None, *, progress=None):
     releases = Release.objects.published().with_times()
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        with gzip.open(partial, "wb", compresslevel=COMPRESS_LEVEL) as out:
+        with (
+            gzip.open(partial, "wb", compresslevel=COMPRESS_LEVEL) as out,
+            rows.WriteBehind() as write,
+        ):
             for chunk in rows.chunks(releases, FIELDS):
                 lines = (
                     rows.to_json(record(row, ministers, portfolios, governments, address))
                     for row in chunk
                 )
-                out.write(("\n".join(lines) + "\n").encode())
+                write(out.write, ("\n".join(lines) + "\n").encode())
                 result.releases += len(chunk)
                 if progress:
                     progress(len(chunk))

@@ -5,8 +5,12 @@ primary key, not OFFSET, so each chunk costs the same), then the links of that r
 the two link tables; names come from one dictionary of every minister and portfolio.
 """
 
+import collections
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import connections, router
 
 from ..models import Release
 
@@ -46,6 +50,12 @@ def links(through, column, first, last):
 def chunks(queryset, fields, size=CHUNK):
     """Yield lists of release rows (dicts of `fields`, plus `ministers` and `portfolios`
     as lists of minister/portfolio ids), in id order, `size` at a time."""
+    connection = connections[router.db_for_read(Release)]
+    if connection.vendor == "sqlite":
+        # Memory-mapped reads (settings.py) would count every page of the database read
+        # as this process's memory: half a gigabyte for the archive (as for an import).
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size=0")
     last = 0
     while rows := list(queryset.filter(pk__gt=last).order_by("pk").values("pk", *fields)[:size]):
         first, last = rows[0]["pk"], rows[-1]["pk"]
@@ -55,3 +65,32 @@ def chunks(queryset, fields, size=CHUNK):
             row["ministers"] = ministers.get(row["pk"], [])
             row["portfolios"] = portfolios.get(row["pk"], [])
         yield rows
+
+
+class WriteBehind:
+    """Calls a writer in one background thread, in order, while this thread reads and
+    formats the next chunks: zlib and file writes let go of the GIL, so compressing one
+    chunk overlaps reading the next. At most `ahead` calls wait, which bounds memory; a
+    writer's error is raised here, at the next call or at the end."""
+
+    def __init__(self, ahead=2):
+        self.pool, self.pending, self.ahead = ThreadPoolExecutor(1), collections.deque(), ahead
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, function, *args):
+        self.pending.append(self.pool.submit(function, *args))
+        while len(self.pending) > self.ahead:
+            self.pending.popleft().result()
+
+    def __exit__(self, *exc_info):
+        try:
+            while self.pending:  # after an error too: nothing may write once we return
+                future = self.pending.popleft()
+                if exc_info[0] is None:
+                    future.result()
+                else:
+                    future.exception()
+        finally:
+            self.pool.shutdown()

@@ -5,7 +5,7 @@ from tqdm import tqdm
 
 from releases.exporting import export_releases, write_bulk_download
 from releases.exporting.bulk import bulk_download_path
-from releases.models import Release
+from releases.exporting.markdown import exported
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("Give either DEST or --jsonl [PATH].")
         if jsonl is not None and include_drafts:
             raise CommandError("The bulk download is public: --include-drafts is for DEST.")
-        releases = Release.objects.all() if include_drafts else Release.objects.published()
+        releases = exported(include_drafts)
         show_bar = verbosity > 0 and sys.stderr.isatty()
         with tqdm(
             total=releases.count() if show_bar else None,
