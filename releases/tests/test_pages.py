@@ -68,9 +68,9 @@ def test_copyright_page_states_the_licence_and_its_exclusions(client):
         assert phrase in words
 
 
-def test_feeds_and_data_pages_link_what_exists_and_promise_no_api(client):
+def test_feeds_and_data_pages_link_what_exists(client):
     """The feeds page links the site's RSS and Atom feeds; the data page links the
-    sitemap and says the API is planned, not there."""
+    sitemap, the API's documentation and schema and the CSV, each of which answers."""
     feeds = client.get(reverse("releases:feeds")).content.decode()
     for name in ("releases:feed", "releases:feed-atom"):
         assert f'<a href="{reverse(name)}">' in feeds
@@ -79,8 +79,10 @@ def test_feeds_and_data_pages_link_what_exists_and_promise_no_api(client):
         "/portfolios/<var>name</var>/feed/" in feeds and "/ministers/<var>name</var>/feed/" in feeds
     )
     data = client.get(reverse("releases:data")).content.decode()
-    assert f'<a href="{reverse("releases:sitemap")}">' in data
-    assert "is planned. It is not available yet" in data
+    for name in ("releases:sitemap", "api:docs", "api:schema", "releases:csv"):
+        assert f'<a href="{reverse(name)}">' in data
+        assert client.get(reverse(name)).status_code == 200
+    assert "The bulk download has not been generated yet." in data
 
 
 def test_home_page_has_one_search_box_and_no_breadcrumbs(client):
