@@ -8,10 +8,12 @@ axe-core and vnu.jar are the npm packages pinned in tools/validators/, installed
 them these tests fail rather than skip.
 """
 
+import importlib
 import json
 import subprocess
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
@@ -54,6 +56,10 @@ def pages(settings, tmp_path):
     """{name: address} of one page of every public type, over the fixtures' releases (a
     release with attachments, imported and uploaded, and a withdrawn one among them)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The reference data a migration loads, gone if a live-server test ran before (its
+    # database is emptied after each test).
+    governments = importlib.import_module("releases.migrations.0002_government")
+    governments.load_governments(django_apps, None)
     assert import_releases([FIXTURES]).errors == []
     publisher = User.objects.create_superuser("publisher")
     withdrawn = Release.objects.get(slug=SEED_SLUG)
