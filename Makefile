@@ -120,6 +120,8 @@ bench: $(VENV)/.installed libarchive postgres wrk
 	$(PY) bench/imports.py
 	$(PY) bench/search.py
 	$(PY) bench/site.py
+	$(PY) bench/related.py
+	$(PY) bench/api.py --reuse
 	$(PY) bench/hostile.py
 	$(PY) bench/editorial.py
 	$(PY) bench/export.py
