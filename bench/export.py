@@ -4,9 +4,12 @@
 
 For each database: a fresh schema and `load_releases CORPUS`; then `export_releases` into a
 folder, a .tar.gz and a .zip, and `export_releases --jsonl` (each timed, with its peak
-memory); then the .tar.gz imported into a second fresh database, and every release of
-both compared field by field (title, date, slug, source URL, body, attachments, ministers
-and portfolios in order, status and times). Every step runs as its own `manage.py` process
+memory), and a staff backup (`--include-drafts`: every release, the copies folded as
+duplicates and their status too); then the backup imported into a second fresh database,
+and every release of both compared field by field (title, date, slug, source URL, body,
+attachments, ministers and portfolios in order, status and times). The public export
+leaves out the copies (editorial/duplicates.py), which are not public, so only the backup
+can give back every release. Every step runs as its own `manage.py` process
 with production settings (DEBUG off), as bench/imports.py's do; the comparison reads each
 database in a process of its own (this script, with --fingerprint). Results print as a
 table and are saved to bench/results/export.json.
@@ -89,13 +92,15 @@ def main():
         fresh(url)
         import_s, _, _ = manage(url, "load_releases", str(options.corpus), "-v0")
         row = {"import_s": round(import_s, 1)}
-        for kind, destination in [
-            ("folder", workdir / f"{name}-folder"),
-            ("tar_gz", workdir / f"{name}.tar.gz"),
-            ("zip", workdir / f"{name}.zip"),
+        backup = workdir / f"{name}-backup.tar.gz"
+        for kind, destination, flags in [
+            ("folder", workdir / f"{name}-folder", []),
+            ("tar_gz", workdir / f"{name}.tar.gz", []),
+            ("zip", workdir / f"{name}.zip", []),
+            ("backup", backup, ["--include-drafts"]),
         ]:
             print(f"{name}: exporting to {destination.name} …", flush=True)
-            seconds, peak, out = manage(url, "export_releases", str(destination))
+            seconds, peak, out = manage(url, "export_releases", str(destination), *flags)
             row[f"export_{kind}_s"], row[f"export_{kind}_peak_mb"] = (
                 round(seconds, 1),
                 round(peak / 2**20),
@@ -109,11 +114,9 @@ def main():
             jsonl_peak_mb=round(peak / 2**20),
             jsonl_mb=round(jsonl.stat().st_size / 2**20, 1),
         )
-        print(f"{name}: importing the export into a fresh database …", flush=True)
+        print(f"{name}: importing the backup into a fresh database …", flush=True)
         fresh(back_url)
-        reimport_s, _, out = manage(
-            back_url, "load_releases", str(workdir / f"{name}.tar.gz"), "-v0"
-        )
+        reimport_s, _, out = manage(back_url, "load_releases", str(backup), "-v0")
         row.update(reimport_s=round(reimport_s, 1), reimport_summary=out.strip())
         prints = {}
         for side, database in [("before", url), ("after", back_url)]:
