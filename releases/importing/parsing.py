@@ -340,7 +340,10 @@ def parse_source(source: SourceFile, warn) -> ParsedRelease | None:
         ) from None
     if date is None:
         warn("date", f"{UNKNOWN_DATE} is the source's placeholder; stored as an unknown date")
-    source_url = check_url(plain_text(meta["url"])) if meta.get("url") else ""
+    # Only a file that names its slug may go without a source URL (checked above).
+    source_url = (
+        "" if slug and meta.get("url") in (None, "") else check_url(plain_text(meta["url"]))
+    )
 
     attachments = meta.get("attachments") or []
     if not isinstance(attachments, list):
