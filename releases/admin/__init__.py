@@ -1,6 +1,7 @@
 """The admin, a module for each part: names.py (ministers and portfolios), releases.py
-(releases, with sharing.py, attachments.py and revisions.py for its previews and share
-links, uploads, and history), imports.py (import runs). Importing them registers them."""
+(releases, with filters.py for its change list's filters, and sharing.py, attachments.py
+and revisions.py for its previews and share links, uploads, and history), imports.py
+(import runs). Importing them registers them."""
 
 from django.contrib import admin
 
