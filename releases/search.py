@@ -1,12 +1,7 @@
 """Full-text search over releases: one API, SQLite FTS5 or PostgreSQL full-text search.
 
-A list view uses it like this::
-
-    q = request.GET.get("q", "")
-    results = search(Release.objects.published(), q)  # narrowed, `rank`-ed, best first
-    page = Paginator(results.with_links(), 20).get_page(request.GET.get("page"))
-    add_snippets(page.object_list, q)  # snippets.py: each release gets `.snippet`, safe HTML
-    counts = facets(results)  # portfolios, ministers, years, governments
+search(Release.objects.published(), q) narrows and ranks, best first; facets(results)
+counts them by portfolio, minister, year and government; snippets.py adds the snippets.
 
 One parser reads the query language people know from web search: words (all must match),
 "quoted phrases", -excluded words or phrases, and OR between alternatives. It never fails:
@@ -141,20 +136,10 @@ def search(queryset, query):
     """
     parsed = parse(query)
     if not parsed.required:
-        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+        return _nothing(queryset)
     vendor = connections[queryset.db].vendor
     if vendor == "sqlite":
-        # FTS5 ranks only in a query that joins its table, so the join is written out: a
-        # correlated subquery would recount every term's documents for each row. The join
-        # condition is a filter so that Django qualifies the release id, even in subqueries;
-        # the unary + keeps SQLite from probing the FTS table once per release (seconds)
-        # instead of running the match once and looking releases up by id (milliseconds).
-        matching = queryset.extra(
-            select={"rank": f"-bm25({FTS_TABLE}, {FTS_WEIGHTS})"},
-            tables=[FTS_TABLE],
-            where=[f"{FTS_TABLE} MATCH %s"],
-            params=[to_fts5(parsed)],
-        ).filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", []))
+        matching = _fts5_match(queryset, FTS_TABLE, f"bm25({FTS_TABLE}, {FTS_WEIGHTS})", parsed)
     elif vendor == "postgresql":
         tsquery = to_tsquery(parsed)
         matching = (
@@ -168,30 +153,23 @@ def search(queryset, query):
         )
     else:
         raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
-    return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
+    return _most_relevant_first(matching)
 
 
 def search_titles(queryset, words):
     """Narrow a queryset of releases to those with any of `words` in their title, most
     relevant first, each with `rank`: how related.py finds releases like another.
 
-    From an index of titles alone (migration 0024): a word that a title shares is in the
-    bodies of thousands of releases, which the full index would have had read or ranked.
-    Each word is quoted as search() quotes a term, so none is read as an operator; words
-    with no letter or digit are left out, and with none left no release matches.
+    From an index of titles alone (migration 0027): a title's word is in thousands of
+    bodies, which the full index would read and rank. Words are quoted as search()'s
+    terms are; those with no letter or digit are left out, and if none is left, no match.
     """
     parsed = ParsedQuery(required=(tuple(w for w in words if WORD_CHARACTER.search(w)),))
     if not parsed.required[0]:
-        return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+        return _nothing(queryset)
     vendor = connections[queryset.db].vendor
     if vendor == "sqlite":
-        # Joined as search() joins the full index, for the same reasons.
-        matching = queryset.extra(
-            select={"rank": f"-bm25({TITLE_FTS_TABLE})"},
-            tables=[TITLE_FTS_TABLE],
-            where=[f"{TITLE_FTS_TABLE} MATCH %s"],
-            params=[to_fts5(parsed)],
-        ).filter(pk=RawSQL(f"+{TITLE_FTS_TABLE}.rowid", []))
+        matching = _fts5_match(queryset, TITLE_FTS_TABLE, f"bm25({TITLE_FTS_TABLE})", parsed)
     elif vendor == "postgresql":
         tsquery = to_tsquery(parsed)
         matching = (
@@ -201,6 +179,28 @@ def search_titles(queryset, words):
         )
     else:
         raise NotSupportedError(f"Full-text search is not implemented for {vendor}.")
+    return _most_relevant_first(matching)
+
+
+def _nothing(queryset):
+    return queryset.none().annotate(rank=Value(0.0, output_field=FloatField()))
+
+
+def _fts5_match(queryset, table, bm25, parsed):
+    """SQLite: the releases an FTS5 table keyed by release id matches, `rank` its negated
+    `bm25`. FTS5 ranks only in a query joining its table (a correlated subquery would
+    recount every term's documents per row); the join is a filter so Django qualifies the
+    id, even in subqueries, and its unary + has SQLite run the match once and look
+    releases up by id (milliseconds), not probe the table once per release (seconds)."""
+    return queryset.extra(
+        select={"rank": f"-{bm25}"},
+        tables=[table],
+        where=[f"{table} MATCH %s"],
+        params=[to_fts5(parsed)],
+    ).filter(pk=RawSQL(f"+{table}.rowid", []))
+
+
+def _most_relevant_first(matching):
     return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
 
 
