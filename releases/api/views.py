@@ -2,8 +2,8 @@
 list through the pages' own FilterSet (filters.ReleaseFilter), and pages its results.
 
 Every response costs a fixed number of queries (tests/test_api.py counts them): a page of
-releases is the content version, a count, the page, its ministers, its portfolios and the
-governments.
+releases is the content version, a count, the page's ids, their rows, its ministers, its
+portfolios and the governments.
 """
 
 from django import forms
@@ -50,6 +50,14 @@ class Pages(PageNumberPagination):
 
     def get_page_size(self, request):
         return check(PageForm, request.query_params)["page_size"] or self.page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """The page's ids first, then only their rows. A deep page skips tens of thousands
+        of releases: with every column, PostgreSQL sorted the whole archive on disk (page
+        500 took 124 ms); by id alone it reads them from an index."""
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        rows = queryset.order_by().in_bulk(ids)
+        return [rows[pk] for pk in ids]
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from releases.editorial import states
 from releases.importing import import_releases
 from releases.models import Government, Minister, Portfolio, Release
+from releases.search import search
 
 from .test_views import JUNE_2021, SEED_SLUG, SEED_TITLE, make_named, make_release, unpublished
 
@@ -109,6 +110,21 @@ def test_release_list_pages_are_stable_and_linked(client):
     assert oldest[0]["date"] == "2021-06-01"
 
 
+def test_searched_pages_keep_the_order_of_relevance(client):
+    """Pages of a search walk its matches in the site's own order, most relevant first,
+    each once: a page's rows are loaded after its ids, in the ids' order."""
+    for n in range(1, 16):  # the word once to fifteen times, on dates in no rank order
+        make_release(date=datetime.date(2021, 1, n * 7 % 16 + 1), body="Harbour news. " * n)
+    expected = list(search(Release.objects.published(), "harbour").values_list("slug", flat=True))
+    assert len(expected) == 15
+    seen, address = [], "/api/releases/?q=harbour&page_size=4"
+    while address:
+        data = client.get(address).json()
+        seen += [r["slug"] for r in data["results"]]
+        address = data["next"]
+    assert seen == expected
+
+
 def test_fields_asks_for_less(client, june_2021):
     """?fields=id,title gives just those, for every release."""
     _, data = get(client, "/api/releases/", fields="id,title")
@@ -124,8 +140,9 @@ def test_release_page_costs_the_same_queries_however_many(client, django_assert_
         Release.objects.all().delete()
         for _ in range(count):
             make_release(ministers=[minister], portfolios=[portfolio])
-        # Content version, count, page, ministers, portfolios, governments.
-        with django_assert_num_queries(6):
+        # Content version, count, the page's ids, their rows, ministers, portfolios,
+        # governments.
+        with django_assert_num_queries(7):
             data = client.get("/api/releases/", {"page_size": 100}).json()
         assert len(data["results"]) == count
         assert all(
