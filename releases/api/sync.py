@@ -73,18 +73,22 @@ def changes(request, context):
 def _streams(since, after, limit):
     """The first `limit` changes of each kind, each (modified, id, change, slug), in order:
     two queries each reading an index in order (release_modified_idx, the departures' at)
-    from `since`, merged here. A UNION had to sort every release changed since then."""
+    from `since`, merged here. A UNION had to sort every release changed since then.
+
+    Each starts with a plain `>= since`, the range its index reads: with only
+    `> since OR (= since AND id > after)`, SQLite read every published release by another
+    index and sorted them (70 ms a page)."""
     text = CharField()
     live = (
         Release.objects.published()
         .with_modified()
-        .filter(Q(modified__gt=since) | Q(modified=since, pk__gt=after))
+        .filter(Q(modified__gte=since), Q(modified__gt=since) | Q(pk__gt=after))
         .annotate(change=Value("live", text))
         .order_by("modified", "pk")
         .values_list("modified", "pk", "change", "slug")
     )
     gone = (
-        Departure.objects.filter(Q(at__gt=since) | Q(at=since, release_id__gt=after))
+        Departure.objects.filter(Q(at__gte=since), Q(at__gt=since) | Q(release_id__gt=after))
         .order_by("at", "release_id")
         .values_list("at", "release_id", "reason", "slug")
     )

@@ -163,3 +163,17 @@ def test_live_release_moved_to_a_later_time_leaves_and_comes_back(client):
     assert Departure.objects.get().reason == Departure.Reason.RESCHEDULED
     with mock.patch("django.utils.timezone.now", return_value=later + datetime.timedelta(hours=1)):
         assert list(mirror.sync()) == list(public(client)) == [release.pk]
+
+
+def test_releases_changed_at_the_same_time_are_each_sent_once(client):
+    """An import writes many releases in the same instant: pages of them resume by id
+    within that time, so none is skipped or repeated."""
+    releases = [make_release() for _ in range(5)]
+    instant = timezone.now() - datetime.timedelta(hours=1)
+    Release.objects.update(updated_at=instant, published_at=instant - datetime.timedelta(days=1))
+    seen, address = [], START
+    while address:
+        page = client.get(address).json()
+        seen += [item["id"] for item in page["results"]]
+        address = page["next"]
+    assert seen == sorted(r.pk for r in releases)
