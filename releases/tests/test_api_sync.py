@@ -2,6 +2,7 @@
 exactly the public data, whatever editors did between its syncs."""
 
 import datetime
+import shutil
 from unittest import mock
 
 import pytest
@@ -10,10 +11,12 @@ from django.test import Client
 from django.utils import timezone
 
 from releases.editorial import states
+from releases.importing import import_releases
 from releases.models import Departure, Minister, Release
 
 from .conftest import log_in
 from .test_admin import change_data, change_url
+from .test_duplicates import PEDESTRIAN
 from .test_views import make_named, make_release
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +166,38 @@ def test_live_release_moved_to_a_later_time_leaves_and_comes_back(client):
     assert Departure.objects.get().reason == Departure.Reason.RESCHEDULED
     with mock.patch("django.utils.timezone.now", return_value=later + datetime.timedelta(hours=1)):
         assert list(mirror.sync()) == list(public(client)) == [release.pk]
+
+
+def fold_a_mirrored_copy(client, folder):
+    """A mirror that holds a release, then an import of `folder` with the earlier copy
+    of it added, which folds it: (the mirror, synced before the fold, and the copy)."""
+    later, earlier = sorted(PEDESTRIAN.iterdir(), reverse=True)
+    shutil.copy(later, folder)
+    import_releases([folder])
+    copy = Release.objects.get()
+    mirror = Mirror(client)
+    assert list(mirror.sync()) == [copy.pk]
+    shutil.copy(earlier, folder)
+    assert import_releases([folder]).duplicates == 1
+    return mirror, copy
+
+
+def test_copy_folded_by_an_import_leaves_the_mirror(client, tmp_path):
+    """A release a mirror holds that a later import finds to repeat an earlier one leaves
+    it by a "duplicate" tombstone with its id and slug; the earlier one takes its place."""
+    since = timezone.now().isoformat()
+    mirror, copy = fold_a_mirrored_copy(client, tmp_path)
+    assert mirror.sync() == public(client)
+    assert list(mirror.releases) == [Release.objects.get(duplicate_of=None).pk]
+    changes = client.get("/api/releases/", {"modified_since": since}).json()["results"]
+    assert [(r["change"], r["id"], r["slug"]) for r in changes if r["change"] != "live"] == [
+        ("duplicate", copy.pk, "pedestrian-profile-welcomed")
+    ]
+
+
+def test_copies_folded_as_they_are_imported_leave_no_tombstone(client):
+    """An import that finds a new release to repeat another folds it before anyone could
+    see it: it tells a mirror nothing."""
+    assert import_releases([PEDESTRIAN]).duplicates == 1
+    assert Departure.objects.count() == 0
+    assert len(Mirror(client).sync()) == 1
