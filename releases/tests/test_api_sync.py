@@ -16,6 +16,7 @@ from releases.models import Departure, Minister, Release
 
 from .conftest import log_in
 from .test_admin import change_data, change_url
+from .test_admin_states import run_action
 from .test_duplicates import PEDESTRIAN
 from .test_views import make_named, make_release
 
@@ -193,6 +194,18 @@ def test_copy_folded_by_an_import_leaves_the_mirror(client, tmp_path):
     assert [(r["change"], r["id"], r["slug"]) for r in changes if r["change"] != "live"] == [
         ("duplicate", copy.pk, "pedestrian-profile-welcomed")
     ]
+
+
+def test_copy_kept_apart_comes_back_to_the_mirror(client, tmp_path):
+    """A publisher's "Not duplicates" publishes the folded copy again, and the mirror's
+    next sync brings it back."""
+    mirror, copy = fold_a_mirrored_copy(client, tmp_path)
+    assert copy.pk not in mirror.sync()
+    staff = Client()
+    log_in(staff, "press-secretary", ["change_release", "view_release", "publish_release"])
+    assert run_action(staff, "keep_apart_selected", [copy]).status_code == 302
+    assert mirror.sync() == public(client)
+    assert copy.pk in mirror.releases and len(mirror.releases) == 2
 
 
 def test_copies_folded_as_they_are_imported_leave_no_tombstone(client):
