@@ -10,7 +10,9 @@ index steps, so it is never stale on any app server. It is
 A page's ETag is that version, its Last-Modified the later of the two times, and its copy
 in the cache (Django's cache framework: local memory, or Redis shared by every app
 server, see settings.CACHES) is kept under a key holding the version. A change makes new
-keys rather than deleting old ones, which simply expire.
+keys rather than deleting old ones, which simply expire. A page that also shows what no
+database write changes (the data page: the bulk download's date and size) adds a stamp of
+it to both (public_page's `outside`).
 
 Only anonymous readers' GET and HEAD requests are cached, and marked `public`. Staff, who
 may hold a session, are sent `private, no-cache`. The cache is an optimisation only: when
@@ -73,9 +75,13 @@ def _aware(moment):
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=datetime.UTC)
 
 
-def public_page(view):
+def public_page(view, *, outside=None):
     """Wrap a public view: validators and a cached copy for anonymous readers, 304 for a
-    reader whose copy is current, and nothing shared for staff."""
+    reader whose copy is current, and nothing shared for staff.
+
+    `outside`, for a page showing more than the database holds, is a function returning
+    (a string that changes with that, when it last changed or None): it joins the version
+    of the page's ETag and cache key, and its time the Last-Modified."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -84,6 +90,10 @@ def public_page(view):
             patch_cache_control(response, private=True, no_cache=True)
             return response
         version, modified = content_version()
+        if outside is not None:
+            stamp, changed = outside()
+            version = hashlib.blake2b(f"{version}|{stamp}".encode(), digest_size=10).hexdigest()
+            modified = max(filter(None, [modified, changed]), default=None)
         # Weak: the same page is sent plain or compressed, byte for byte different.
         etag = f'W/"{version}"'
         last_modified = modified and int(modified.timestamp())

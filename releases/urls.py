@@ -8,6 +8,7 @@ from . import attachments, downloads, feeds, views
 from .api import spreadsheet
 from .caching import public_page
 from .editorial import sharing
+from .exporting.bulk import bulk_download_stamp
 from .sitemaps import SITEMAPS
 
 app_name = "releases"
@@ -58,7 +59,14 @@ urlpatterns = [
     *(
         path(
             f"{name}/",
-            public_page(TemplateView.as_view(template_name=f"pages/{name}.html")),
+            public_page(
+                TemplateView.as_view(template_name=f"pages/{name}.html"),
+                # The data page shows the bulk file's date and size, which `export_releases
+                # --jsonl` changes with no database write: its validators follow the file
+                # (one stat()). Bumping the content version instead would empty the cache
+                # of every page for this one, and miss a file put in place any other way.
+                outside=bulk_download_stamp if name == "data" else None,
+            ),
             name=name,
         )
         for name in PAGES

@@ -29,13 +29,18 @@ import re
 from django.db import connections, router
 from django.utils import timezone
 
-from ..models import Release
+from ..models import Departure, Release, record_departures
 from . import revisions, states
 
 Status = Release.Status
 WINDOW = datetime.timedelta(days=1)
 WORDS = re.compile(r"\w+")
 FOLDED_COMMENT = "Found by load_releases to repeat an earlier release (or no longer to)."
+# What fold() reads of each release in a group of copies (a tombstone needs the last two).
+COPY_FIELDS = [
+    "pk", "text_hash", "date", "status", "duplicate_of", "updated_at", "imported_at", "slug",
+    "published_at",
+]  # fmt: skip
 
 
 def fingerprint(title, body):
@@ -59,12 +64,17 @@ def kept_for(copies):
     return repeats
 
 
-def fold(release_ids):
+def fold(release_ids, created=()):
     """Apply the rule to each group of copies that one of `release_ids` (releases an
     import has just written) belongs to, or is kept for; return how many releases it made
-    duplicates. Three queries, whatever the number of releases, and one more to write what
-    changes (with a revision's few for releases stored before). Releases withdrawn, or
-    edited in the admin since their import, keep their state."""
+    duplicates. Three queries, whatever the number of releases, and two more to write what
+    changes: the releases, and the tombstones of those folded while public, so that a
+    mirror of the API drops them (models/departures.py); with a revision's few for
+    releases stored before. Releases withdrawn, or edited in the admin since their import,
+    keep their state.
+
+    `created` are those of `release_ids` the import has just inserted: no one has seen them
+    (its transaction hides them until it commits), so folding one leaves no tombstone."""
     ids = list(release_ids)
     if not ids:
         return 0
@@ -83,28 +93,29 @@ def fold(release_ids):
             status__in=[Status.PUBLISHED, Status.DUPLICATE, Status.WITHDRAWN],
         )
         .order_by("text_hash")
-        .values_list(
-            "pk", "text_hash", "date", "status", "duplicate_of", "updated_at", "imported_at"
-        )
+        .values_list(*COPY_FIELDS, named=True)
     )
     rows, left = {}, set()  # left as they are: withdrawn, or edited in the admin since
     for row in members:
-        pk, _, _, status, _, updated_at, imported_at = row
-        if status == Status.WITHDRAWN or (imported_at is not None and updated_at > imported_at):
-            if status == Status.DUPLICATE:
+        edited = row.imported_at is not None and row.updated_at > row.imported_at
+        if row.status == Status.WITHDRAWN or edited:
+            if row.status == Status.DUPLICATE:
                 continue  # nor is a duplicate so left ever the one kept
-            left.add(pk)
-        rows[pk] = row
+            left.add(row.pk)
+        rows[row.pk] = row
     repeats = {}
-    for _, group in itertools.groupby(rows.values(), key=lambda row: row[1]):
-        repeats |= kept_for((row[0], row[2]) for row in group)
+    for _, group in itertools.groupby(rows.values(), key=lambda row: row.text_hash):
+        repeats |= kept_for((row.pk, row.date) for row in group)
     changes = []
-    found = 0  # releases that were not duplicates before
-    for pk, _, _, status, duplicate_of, _, _ in rows.values():
-        wanted = (Status.DUPLICATE, repeats[pk]) if pk in repeats else (Status.PUBLISHED, None)
-        if pk not in left and (status, duplicate_of) != wanted:
-            changes.append(Release(pk=pk, status=wanted[0], duplicate_of_id=wanted[1]))
-            found += status != Status.DUPLICATE and wanted[0] == Status.DUPLICATE
+    folded = []  # rows of the releases that were not duplicates before
+    for row in rows.values():
+        wanted = (
+            (Status.DUPLICATE, repeats[row.pk]) if row.pk in repeats else (Status.PUBLISHED, None)
+        )
+        if row.pk not in left and (row.status, row.duplicate_of) != wanted:
+            changes.append(Release(pk=row.pk, status=wanted[0], duplicate_of_id=wanted[1]))
+            if row.status != Status.DUPLICATE and wanted[0] == Status.DUPLICATE:
+                folded.append(row)
     if not changes:
         return 0
     # Releases the import wrote before this batch get a revision of the change, as any
@@ -114,6 +125,8 @@ def fold(release_ids):
     earlier = [release.pk for release in changes if release.pk not in written]
     if earlier:
         revisions.keep_imported_states(earlier)
+    unseen = set(created)
+    record_departures((row for row in folded if row.pk not in unseen), Departure.Reason.DUPLICATE)
     now = timezone.now()
     for release in changes:
         # The import wrote it: not an edit in the admin, which a later import would keep.
@@ -123,7 +136,7 @@ def fold(release_ids):
     )
     if earlier:
         revisions.record_many(earlier, FOLDED_COMMENT)
-    return found
+    return len(folded)
 
 
 def fingerprint_stored(batch_size=1000):

@@ -52,6 +52,15 @@ def bulk_download_info():
     return BulkDownload(reverse("releases:bulk-download"), generated, stat.st_size)
 
 
+def bulk_download_stamp():
+    """What the data page shows of the file, for its validators (caching.public_page's
+    `outside`): (its time and size as a string, its time); ("", None) before it exists."""
+    info = bulk_download_info()
+    if info is None:
+        return "", None
+    return f"{info.generated.timestamp()}-{info.size}", info.generated
+
+
 class Governments:
     """The government in office on a date, from the few reference rows, without a query."""
 

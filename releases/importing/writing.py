@@ -194,7 +194,7 @@ class ReleaseWriter:
             changed_ids = [ids[p.import_key] for p in changed]
             # Before the links go in: a new release folded now was never counted in its
             # ministers' and portfolios' tallies (migration 0021), so none is counted again.
-            folded = duplicates.fold(ids.values())
+            folded = duplicates.fold(ids.values(), created=[ids[p.import_key] for p in new])
             for position, (through, column) in enumerate(
                 [
                     (Release.ministers.through, "minister_id"),

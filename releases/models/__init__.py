@@ -13,7 +13,7 @@ from .catalogue import (
     Portfolio,
     PortfolioAlias,
 )
-from .departures import Departure, record_departure
+from .departures import Departure, record_departure, record_departures
 from .editorial import Attachment, ImportRun, ShareLink, UpdateNote, attachment_path
 from .release import Release, validate_attachments
 from .versions import ContentVersion
@@ -21,5 +21,5 @@ from .versions import ContentVersion
 __all__ = [
     "Attachment", "ContentVersion", "Departure", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
     "Portfolio", "PortfolioAlias", "Release", "ShareLink", "UpdateNote", "attachment_path",
-    "record_departure", "validate_attachments",
+    "record_departure", "record_departures", "validate_attachments",
 ]  # fmt: skip

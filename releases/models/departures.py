@@ -24,8 +24,8 @@ class Departure(models.Model):
         # A live release whose publish time a publisher moved into the future: it comes
         # back, as a change, when that time passes.
         RESCHEDULED = "rescheduled", "Moved to a publish time still to come"
-        # Hook for duplicates: when a release is folded into another ("duplicate" status),
-        # the code that folds it calls record_departure(release, Departure.Reason.DUPLICATE).
+        # A live release an import folds into another ("duplicate" status): written by
+        # editorial/duplicates.fold(), through record_departures(), for all it folds at once.
         DUPLICATE = "duplicate", "Folded into another release as a duplicate"
 
     release_id = models.BigIntegerField(help_text="The id the release had.")
@@ -49,18 +49,25 @@ def is_live(release):
     )
 
 
-def record_departure(release, reason):
-    """Note that `release` leaves the public list, if it is on it now (call before the
-    change). A draft or a scheduled release was never public: nothing is written."""
-    if is_live(release):
-        Departure.objects.create(release_id=release.pk, slug=release.slug, reason=reason)
+def record_departures(releases, reason, using=None):
+    """Note that each of `releases` on the public list now leaves it (call before the
+    change), in one INSERT (on SQLite one per 249: its limit of 999 parameters), none if
+    none is live. A draft or a scheduled release was never public: nothing is written for
+    it. A release may be a row (values_list(named=True)) of pk, slug, status, published_at."""
+    Departure.objects.db_manager(using).bulk_create(
+        Departure(release_id=release.pk, slug=release.slug, reason=reason)
+        for release in releases
+        if is_live(release)
+    )
+
+
+def record_departure(release, reason, using=None):
+    """record_departures() for one release."""
+    record_departures([release], reason, using)
 
 
 @receiver(pre_delete, sender=Release)
 def note_deleted_release(sender, instance, using, **kwargs):
     """Every delete (the admin's, a queryset's) passes here: Django sends this signal for
     each row rather than deleting in bulk once a receiver is connected."""
-    if is_live(instance):
-        Departure.objects.using(using).create(
-            release_id=instance.pk, slug=instance.slug, reason=Departure.Reason.DELETED
-        )
+    record_departure(instance, Departure.Reason.DELETED, using)

@@ -2,6 +2,7 @@
 exactly the public data, whatever editors did between its syncs."""
 
 import datetime
+import shutil
 from unittest import mock
 
 import pytest
@@ -10,10 +11,13 @@ from django.test import Client
 from django.utils import timezone
 
 from releases.editorial import states
+from releases.importing import import_releases
 from releases.models import Departure, Minister, Release
 
 from .conftest import log_in
 from .test_admin import change_data, change_url
+from .test_admin_states import run_action
+from .test_duplicates import PEDESTRIAN
 from .test_views import make_named, make_release
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +181,50 @@ def test_releases_changed_at_the_same_time_are_each_sent_once(client):
         seen += [item["id"] for item in page["results"]]
         address = page["next"]
     assert seen == sorted(r.pk for r in releases)
+
+
+def fold_a_mirrored_copy(client, folder):
+    """A mirror that holds a release, then an import of `folder` with the earlier copy
+    of it added, which folds it: (the mirror, synced before the fold, and the copy)."""
+    later, earlier = sorted(PEDESTRIAN.iterdir(), reverse=True)
+    shutil.copy(later, folder)
+    import_releases([folder])
+    copy = Release.objects.get()
+    mirror = Mirror(client)
+    assert list(mirror.sync()) == [copy.pk]
+    shutil.copy(earlier, folder)
+    assert import_releases([folder]).duplicates == 1
+    return mirror, copy
+
+
+def test_copy_folded_by_an_import_leaves_the_mirror(client, tmp_path):
+    """A release a mirror holds that a later import finds to repeat an earlier one leaves
+    it by a "duplicate" tombstone with its id and slug; the earlier one takes its place."""
+    since = timezone.now().isoformat()
+    mirror, copy = fold_a_mirrored_copy(client, tmp_path)
+    assert mirror.sync() == public(client)
+    assert list(mirror.releases) == [Release.objects.get(duplicate_of=None).pk]
+    changes = client.get("/api/releases/", {"modified_since": since}).json()["results"]
+    assert [(r["change"], r["id"], r["slug"]) for r in changes if r["change"] != "live"] == [
+        ("duplicate", copy.pk, "pedestrian-profile-welcomed")
+    ]
+
+
+def test_copy_kept_apart_comes_back_to_the_mirror(client, tmp_path):
+    """A publisher's "Not duplicates" publishes the folded copy again, and the mirror's
+    next sync brings it back."""
+    mirror, copy = fold_a_mirrored_copy(client, tmp_path)
+    assert copy.pk not in mirror.sync()
+    staff = Client()
+    log_in(staff, "press-secretary", ["change_release", "view_release", "publish_release"])
+    assert run_action(staff, "keep_apart_selected", [copy]).status_code == 302
+    assert mirror.sync() == public(client)
+    assert copy.pk in mirror.releases and len(mirror.releases) == 2
+
+
+def test_copies_folded_as_they_are_imported_leave_no_tombstone(client):
+    """An import that finds a new release to repeat another folds it before anyone could
+    see it: it tells a mirror nothing."""
+    assert import_releases([PEDESTRIAN]).duplicates == 1
+    assert Departure.objects.count() == 0
+    assert len(Mirror(client).sync()) == 1

@@ -5,17 +5,21 @@ shared for staff, compression, and a cache that may fail without the site failin
 import datetime
 import gzip
 import logging
+import os
+import secrets
 from unittest import mock
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.cache import caches
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from releases import caching
 from releases.editorial import merges, states
+from releases.exporting import write_bulk_download
 from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 
@@ -38,6 +42,7 @@ PUBLIC = [
     "/ministers/damien-oconnor/",
     "/ministers/damien-oconnor/feed/atom/",
     "/governments/",
+    "/data/",
     "/sitemap.xml",
     "/sitemap-releases.xml",
 ]
@@ -190,6 +195,39 @@ def test_a_scheduled_release_appears_at_its_time_with_no_write(client, bridge):
         response = client.get("/releases/feed/atom/", headers={"If-None-Match": etag})
     assert response.status_code == 200
     assert "Tunnel opens at nine" in response.content.decode()
+
+
+def test_a_regenerated_bulk_download_is_on_the_data_page_at_once(
+    client, bridge, settings, tmp_path
+):
+    """The data page shows the bulk file's size and date; regenerated after an import, with
+    nothing written to the database since, the file's new ones show on the next request,
+    under new validators, so a reader's old copy is not taken as current."""
+    settings.DOWNLOADS_ROOT = str(tmp_path)
+    path = tmp_path / "releases.jsonl.gz"
+    write_bulk_download()
+    two_days_ago = timezone.localtime() - datetime.timedelta(days=2)
+    os.utime(path, (two_days_ago.timestamp(),) * 2)
+    old_size = filesizeformat(path.stat().st_size)
+    make_release("Tunnel opens", body=secrets.token_hex(4000))  # the import
+    page = cached_page(client, "/data/")
+    assert old_size in page and f"{two_days_ago:%-d %B %Y}" in page
+    old = client.get("/data/")
+    write_bulk_download()  # nightly, say: no write to the database
+    # A minute after the page was made, as a nightly run is: Last-Modified counts seconds.
+    os.utime(path, (timezone.now().timestamp() + 60,) * 2)
+    new_size = filesizeformat(path.stat().st_size)
+    assert new_size != old_size
+    for header, value in [
+        ("If-None-Match", old["ETag"]),
+        ("If-Modified-Since", old["Last-Modified"]),
+    ]:
+        response = client.get("/data/", headers={header: value})
+        assert response.status_code == 200, header
+        page = response.content.decode()
+        assert new_size in page and f"{timezone.localtime():%-d %B %Y}" in page
+        assert old_size not in page
+        assert response["ETag"] != old["ETag"]
 
 
 # Compression -------------------------------------------------------------------------------

@@ -11,13 +11,14 @@ from django.core.management import call_command
 from reversion.models import Version
 
 from releases.editorial import states
-from releases.editorial.duplicates import fingerprint
+from releases.editorial.duplicates import fingerprint, fold
 from releases.importing import import_releases
-from releases.models import ImportRun, Portfolio, Release
+from releases.models import Departure, ImportRun, Portfolio, Release
 
 from .conftest import SEED
 from .test_admin import CHANGELIST, change_url
 from .test_admin_states import run_action
+from .test_views import make_release
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +132,21 @@ def test_a_copy_whose_file_changes_its_words_is_a_release_again(tmp_path):
     copy.write_text(copy.read_text(encoding="utf-8") + "\n\nA paragraph added.", encoding="utf-8")
     assert import_releases([tmp_path]).updated == 1
     assert state("pedestrian-profile-welcomed") == (Release.Status.PUBLISHED, None)
+
+
+@pytest.mark.parametrize("copies", [2, 6])
+def test_folding_costs_the_same_queries_however_many_copies(copies, django_assert_num_queries):
+    """Folding public copies costs three reads and two writes, the releases and a tombstone
+    for each copy (models/departures.py), whatever their number."""
+    text_hash = fingerprint("Same title", "Same words.")
+    releases = [
+        make_release("Same title", body="Same words.", import_key=f"copy-{n}", text_hash=text_hash)
+        for n in range(copies)
+    ]
+    with django_assert_num_queries(5):
+        assert fold(release.pk for release in releases) == copies - 1
+    left = Departure.objects.filter(reason=Departure.Reason.DUPLICATE)
+    assert sorted(left.values_list("release_id", flat=True)) == [r.pk for r in releases[1:]]
 
 
 def test_a_database_imported_before_is_folded_by_importing_again(imported):
