@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.db import connections
 from django.urls import reverse
 from playwright import sync_api
+from playwright.sync_api import expect
 
 from releases.importing import import_releases
 from releases.models import Release
@@ -103,8 +104,8 @@ def test_filter_form_works_at_320px_without_javascript(live_server, page):
 
     assert "portfolio=trade-and-export-growth" in page.url and "year=2021" in page.url
     # Six in the sample, one a copy of another (editorial/duplicates.py), listed once.
-    assert page.get_by_role("heading", name="5 releases").is_visible()
-    assert page.get_by_role("link", name=SEED_TITLE).first.is_visible()
+    expect(page.get_by_role("heading", name="5 releases")).to_be_visible()
+    expect(page.get_by_role("link", name=SEED_TITLE).first).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
     page.get_by_role("link", name="Year: 2021").click()
@@ -140,7 +141,7 @@ def test_filters_are_reachable_from_the_top_and_usable_by_keyboard(live_server, 
     focus_by_tab(page, "Filter these releases", limit=12)
     page.keyboard.press("Enter")
     page.wait_for_function("location.hash === '#filters'")
-    assert page.get_by_role("heading", name="Filter releases").is_visible()
+    expect(page.get_by_role("heading", name="Filter releases")).to_be_visible()
 
     box = page.get_by_role("checkbox", name="Trade and Export Growth")
     target = page.locator("label[for]", has=page.get_by_text("Trade and Export Growth")).first
@@ -154,8 +155,8 @@ def test_filters_are_reachable_from_the_top_and_usable_by_keyboard(live_server, 
     page.keyboard.press("Enter")
     page.wait_for_url("**/releases/?*")
     assert "portfolio=trade-and-export-growth" in page.url and "date_after=1+6+2021" in page.url
-    assert page.get_by_role("link", name="Portfolio: Trade and Export Growth").is_visible()
-    assert page.get_by_role("link", name="From: 1 June 2021").is_visible()
+    expect(page.get_by_role("link", name="Portfolio: Trade and Export Growth")).to_be_visible()
+    expect(page.get_by_role("link", name="From: 1 June 2021")).to_be_visible()
     assert page.get_by_role("checkbox", name="Trade and Export Growth").is_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
@@ -185,7 +186,7 @@ def test_public_pages_work_under_the_content_security_policy(live_server, watche
     assert import_releases([JUNE_2021, DOG_TRAINING]).errors == []
     page.goto(live_server.url)
     page.get_by_role("link", name=SEED_TITLE).first.click()
-    assert page.get_by_role("heading", level=1, name=SEED_TITLE).is_visible()
+    expect(page.get_by_role("heading", level=1, name=SEED_TITLE)).to_be_visible()
 
     page.goto(live_server.url + reverse("releases:detail", args=[DOG_TRAINING_SLUG]))
     photo = page.get_by_role("img", name="Police Minister Annette King visits NZ Police Dog")
@@ -194,7 +195,7 @@ def test_public_pages_work_under_the_content_security_policy(live_server, watche
     page.get_by_label("Search releases").fill("trade mission")
     page.get_by_label("Search releases").press("Enter")
     page.wait_for_url("**/releases/?q=trade+mission")
-    assert page.get_by_role("link", name=SEED_TITLE).first.is_visible()
+    expect(page.get_by_role("link", name=SEED_TITLE).first).to_be_visible()
     assert problems == []
 
 
@@ -252,16 +253,16 @@ def test_admin_widgets_work_under_the_content_security_policy(live_server, watch
 
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(live_server.url + reverse("admin:releases_release_changelist"))
-    assert page.get_by_text("was added successfully").is_visible()
+    expect(page.get_by_text("was added successfully")).to_be_visible()
     release = Release.objects.get(title="Kiwi bridge opens")
     assert release.slug == "kiwi-bridge-opens"
     assert release.date.isoformat() == "2021-06-15"
     assert [m.name for m in release.ministers.all()] == ["Damien O'Connor"]
 
     page.locator("#action-toggle").check()
-    assert page.get_by_text("8 of 8 selected").is_visible()
+    expect(page.get_by_text("8 of 8 selected")).to_be_visible()
     page.get_by_role("link", name="Draft").click()
     page.wait_for_url("**?publication=draft")
-    assert page.get_by_role("link", name="Kiwi bridge opens").is_visible()
-    assert page.get_by_text("1 release").is_visible()
+    expect(page.get_by_role("link", name="Kiwi bridge opens")).to_be_visible()
+    expect(page.get_by_text("1 release")).to_be_visible()
     assert problems == []

@@ -5,6 +5,7 @@ fresh browser; nothing is blocked by the Content-Security-Policy."""
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from releases.models import Release
 
@@ -50,9 +51,9 @@ def test_publisher_previews_and_shares_a_draft(live_server, browser, watched):  
         page.get_by_role("button", name="Preview unsaved changes").click()
     preview = opened.value
     preview.wait_for_load_state()
-    assert preview.get_by_role(
-        "heading", level=1, name="Budget 2027: the full package"
-    ).is_visible()
+    expect(
+        preview.get_by_role("heading", level=1, name="Budget 2027: the full package")
+    ).to_be_visible()
     assert preview.get_by_role("status").inner_text().startswith("Preview of unsaved changes")
     preview.close()
     assert Release.objects.get().title == "Embargoed budget"
@@ -61,12 +62,12 @@ def test_publisher_previews_and_shares_a_draft(live_server, browser, watched):  
     message = page.locator(".messagelist .success").inner_text()
     address = message.split()[-1]
     assert address.startswith(f"{live_server.url}/share/")
-    assert page.get_by_role("cell", name="Open", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Open", exact=True)).to_be_visible()
 
     fresh = browser.new_context()
     watch(fresh, tabs_problems)
     reader = fresh.new_page()
     reader.goto(address)
-    assert reader.get_by_role("heading", level=1, name="Embargoed budget").is_visible()
+    expect(reader.get_by_role("heading", level=1, name="Embargoed budget")).to_be_visible()
     assert reader.get_by_role("status").inner_text().startswith("Shared preview: not public yet.")
     assert problems == [] and tabs_problems == []

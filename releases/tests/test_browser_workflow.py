@@ -7,6 +7,7 @@ from importlib import import_module
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from releases.models import Release
 
@@ -67,5 +68,5 @@ def test_editor_drafts_and_publisher_schedules(live_server, browser, watched):  
         published_at=timezone.now() - datetime.timedelta(minutes=1)
     )
     assert reader.goto(public).status == 200
-    assert reader.get_by_role("heading", level=1, name="Ferry timetable changes").is_visible()
+    expect(reader.get_by_role("heading", level=1, name="Ferry timetable changes")).to_be_visible()
     assert problems == []
