@@ -13,6 +13,7 @@ import itertools
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 
+from ..exporting.rows import unmapped
 from ..filters import ReleaseFilter
 from ..models import Government, Release
 from .links import links
@@ -70,16 +71,17 @@ def _lines(request, releases):
     before, after = address.rsplit("/-/", 1)
     yield ("\ufeff" + writer.writerow(HEADER)).encode()
     rows = releases.values_list(*COLUMNS).iterator(chunk_size=CHUNK)
-    while chunk := list(itertools.islice(rows, CHUNK)):
-        ministers, portfolios = links([row[0] for row in chunk])
-        lines = []
-        for pk, slug, title, day, first, last, source_url, attachments in chunk:
-            government = in_office(day)
-            row = [
-                pk, slug, title, day, first and first.isoformat(), last and last.isoformat(),
-                "; ".join(n for n, _ in ministers[pk]), "; ".join(n for n, _ in portfolios[pk]),
-                government and government.name, f"{before}/{slug}/{after}", source_url,
-                "; ".join(attachments),
-            ]  # fmt: skip
-            lines.append(writer.writerow([neutralise(cell) for cell in row]))
-        yield "".join(lines).encode()
+    with unmapped():  # the whole archive, perhaps
+        while chunk := list(itertools.islice(rows, CHUNK)):
+            ministers, portfolios = links([row[0] for row in chunk])
+            lines = []
+            for pk, slug, title, day, first, last, source_url, attachments in chunk:
+                government = in_office(day)
+                row = [
+                    pk, slug, title, day, first and first.isoformat(), last and last.isoformat(),
+                    "; ".join(n for n, _ in ministers[pk]), "; ".join(n for n, _ in portfolios[pk]),
+                    government and government.name, f"{before}/{slug}/{after}", source_url,
+                    "; ".join(attachments),
+                ]  # fmt: skip
+                lines.append(writer.writerow([neutralise(cell) for cell in row]))
+            yield "".join(lines).encode()

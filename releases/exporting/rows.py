@@ -6,6 +6,7 @@ the two link tables; names come from one dictionary of every minister and portfo
 """
 
 import collections
+import contextlib
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -47,24 +48,43 @@ def links(through, column, first, last):
     return linked
 
 
+@contextlib.contextmanager
+def unmapped():
+    """On SQLite, read without memory-mapped pages (settings.py), then map them again as
+    before. Mapped, every page of the database read counts as the reading process's
+    memory: half a gigabyte for the whole archive, in each process or web worker that
+    reads it all. (An in-memory database maps nothing: there is nothing to put back.)"""
+    connection = connections[router.db_for_read(Release)]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA mmap_size")
+        before = cursor.fetchone()
+        cursor.execute("PRAGMA mmap_size=0")
+    try:
+        yield
+    finally:
+        if before:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA mmap_size={int(before[0])}")
+
+
 def chunks(queryset, fields, size=CHUNK):
     """Yield lists of release rows (dicts of `fields`, plus `ministers` and `portfolios`
     as lists of minister/portfolio ids), in id order, `size` at a time."""
-    connection = connections[router.db_for_read(Release)]
-    if connection.vendor == "sqlite":
-        # Memory-mapped reads (settings.py) would count every page of the database read
-        # as this process's memory: half a gigabyte for the archive (as for an import).
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA mmap_size=0")
-    last = 0
-    while rows := list(queryset.filter(pk__gt=last).order_by("pk").values("pk", *fields)[:size]):
-        first, last = rows[0]["pk"], rows[-1]["pk"]
-        ministers = links(Release.ministers.through, "minister_id", first, last)
-        portfolios = links(Release.portfolios.through, "portfolio_id", first, last)
-        for row in rows:
-            row["ministers"] = ministers.get(row["pk"], [])
-            row["portfolios"] = portfolios.get(row["pk"], [])
-        yield rows
+    with unmapped():
+        last = 0
+        while rows := list(
+            queryset.filter(pk__gt=last).order_by("pk").values("pk", *fields)[:size]
+        ):
+            first, last = rows[0]["pk"], rows[-1]["pk"]
+            ministers = links(Release.ministers.through, "minister_id", first, last)
+            portfolios = links(Release.portfolios.through, "portfolio_id", first, last)
+            for row in rows:
+                row["ministers"] = ministers.get(row["pk"], [])
+                row["portfolios"] = portfolios.get(row["pk"], [])
+            yield rows
 
 
 class WriteBehind:

@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from releases.api import spreadsheet
 from releases.editorial import states
@@ -105,3 +107,20 @@ def test_list_page_links_to_its_csv(client):
     make_release()
     response = client.get("/releases/", {"year": 2021, "junk": "x"})
     assert b'href="/releases/csv/?year=2021"' in response.content
+
+
+def test_csv_reads_sqlite_without_mapping_the_database(client):
+    """On SQLite the stream turns memory-mapped reads off before it reads a release (each
+    page mapped would count as the web worker's memory: the whole database, for the whole
+    archive); on PostgreSQL nothing is set."""
+    make_release("Harbour news")
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(client.get("/releases/csv/").streaming_content)
+    assert b"Harbour news" in body
+    statements = [q["sql"] for q in queries.captured_queries]
+    first_read = next(i for i, sql in enumerate(statements) if '"releases_release"."slug"' in sql)
+    unmapping = [i for i, sql in enumerate(statements) if sql == "PRAGMA mmap_size=0"]
+    if connection.vendor == "sqlite":
+        assert len(unmapping) == 1 and unmapping[0] < first_read
+    else:
+        assert unmapping == []
