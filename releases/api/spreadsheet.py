@@ -13,9 +13,9 @@ import itertools
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 
-from ..exporting.rows import unmapped
 from ..filters import ReleaseFilter
 from ..models import Government, Release
+from ..sqlite import unmapped
 from .links import links
 from .serializers import government_of
 

@@ -6,14 +6,12 @@ the two link tables; names come from one dictionary of every minister and portfo
 """
 
 import collections
-import contextlib
 import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connections, router
-
 from ..models import Release
+from ..sqlite import unmapped
 
 CHUNK = 2000  # releases: about 10 MB of bodies, three queries
 # What JSON leaves raw that a reader may take for the end of a line (Python's
@@ -46,28 +44,6 @@ def links(through, column, first, last):
     for release_id, target in rows:
         linked.setdefault(release_id, []).append(target)
     return linked
-
-
-@contextlib.contextmanager
-def unmapped():
-    """On SQLite, read without memory-mapped pages (settings.py), then map them again as
-    before. Mapped, every page of the database read counts as the reading process's
-    memory: half a gigabyte for the whole archive, in each process or web worker that
-    reads it all. (An in-memory database maps nothing: there is nothing to put back.)"""
-    connection = connections[router.db_for_read(Release)]
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA mmap_size")
-        before = cursor.fetchone()
-        cursor.execute("PRAGMA mmap_size=0")
-    try:
-        yield
-    finally:
-        if before:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA mmap_size={int(before[0])}")
 
 
 def chunks(queryset, fields, size=CHUNK):

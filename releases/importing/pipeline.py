@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ..editorial import duplicates
 from ..models import ImportRun, Release
+from ..sqlite import unmapped
 from .parsing import parse_source
 from .results import COUNTS, ImportAborted, ImportResult, InvalidFile, Problem, StrictModeError
 from .sources import read_sources
@@ -66,36 +67,40 @@ def import_releases(
     started, started_at = time.perf_counter(), timezone.now()
     connection = connections[router.db_for_write(Release)]
     if connection.vendor == "sqlite":
-        # Memory-mapped reads (settings.py) speed pages up but slow a bulk write down, and
-        # every page mapped would count as the import's memory. Copying the write-ahead log
-        # into the database every 40 MB rather than every 4 MB saves a few seconds.
+        # Copying the write-ahead log into the database every 40 MB rather than every 4 MB
+        # saves a few seconds.
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA mmap_size=0")
             cursor.execute("PRAGMA wal_autocheckpoint=10000")
     outcome = None
-    try:
-        # One outer transaction makes --strict all-or-nothing and lets --dry-run count
-        # exactly what it would do before throwing it all away.
-        with transaction.atomic(durable=True) if (strict or dry_run) else contextlib.nullcontext():
-            _run(paths, result, strict, batch_size, progress, stop or threading.Event())
-            if dry_run or (strict and result.interrupted):
-                raise _Rollback
-    except _Rollback:
-        pass
-    except ImportAborted as exc:
-        result.aborted = str(exc)
-    except StrictModeError:
-        outcome = ImportRun.Outcome.STRICT
-        raise
-    except KeyboardInterrupt:
-        outcome = ImportRun.Outcome.INTERRUPTED
-        raise
-    else:
-        if result.created + result.updated >= ANALYZE_AFTER:
-            analyze_tables()
-    finally:
-        result.elapsed = time.perf_counter() - started
-        _record(result, paths, started_at, started_by, outcome)
+    # Memory-mapped reads (settings.py) speed pages up but slow a bulk write down.
+    with unmapped():
+        try:
+            # One outer transaction makes --strict all-or-nothing and lets --dry-run count
+            # exactly what it would do before throwing it all away.
+            with (
+                transaction.atomic(durable=True)
+                if (strict or dry_run)
+                else contextlib.nullcontext()
+            ):
+                _run(paths, result, strict, batch_size, progress, stop or threading.Event())
+                if dry_run or (strict and result.interrupted):
+                    raise _Rollback
+        except _Rollback:
+            pass
+        except ImportAborted as exc:
+            result.aborted = str(exc)
+        except StrictModeError:
+            outcome = ImportRun.Outcome.STRICT
+            raise
+        except KeyboardInterrupt:
+            outcome = ImportRun.Outcome.INTERRUPTED
+            raise
+        else:
+            if result.created + result.updated >= ANALYZE_AFTER:
+                analyze_tables()
+        finally:
+            result.elapsed = time.perf_counter() - started
+            _record(result, paths, started_at, started_by, outcome)
     return result
 
 
