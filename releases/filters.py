@@ -13,6 +13,7 @@ import re
 import django_filters
 from django import forms
 from django.http import QueryDict
+from django.utils.choices import CallableChoiceIterator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -90,8 +91,50 @@ class DayRangeFilter(django_filters.DateFromToRangeFilter):
 def with_published_releases(model):
     """Choices of the portfolios or ministers the public may know of: one named only on
     drafts or embargoed releases is neither offered nor accepted, so a form or a feed never
-    reveals what is not yet announced. Built for each request: published() reads the clock."""
-    return lambda request: model.objects.with_published_releases()
+    reveals what is not yet announced. Built for each request, as published() reads the
+    clock, and only when first used (see NameChoiceField)."""
+    return lambda request: model.objects.with_published_releases
+
+
+class NameChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose queryset may be a function giving it, called when
+    the queryset is first read: to check a ticked value or list every choice. Most
+    listings do neither (nothing is ticked, and the checkboxes come from the counts), and
+    building with_published_releases() cost 0.8 ms a field on every listing."""
+
+    def _get_queryset(self):
+        if callable(self._queryset):  # a QuerySet is not callable
+            self._queryset = self._queryset()
+        return self._queryset
+
+    def _set_queryset(self, queryset):
+        if callable(queryset):
+            self._queryset = queryset
+            # The choices' iterator reads the queryset as it is made: made when listed.
+            self.widget.choices = CallableChoiceIterator(lambda: self.choices)
+        else:
+            super()._set_queryset(queryset)
+
+    queryset = property(_get_queryset, _set_queryset)
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []  # where Django's answers queryset.none(), building the queryset
+        return super().clean(value)
+
+    def __deepcopy__(self, memo):
+        # Django's own reads the queryset to copy it; the function is copied as it is.
+        if not callable(self._queryset):
+            return super().__deepcopy__(memo)
+        result = super(forms.ChoiceField, self).__deepcopy__(memo)
+        result.queryset = self._queryset
+        return result
+
+
+class NameFilter(django_filters.ModelMultipleChoiceFilter):
+    """Portfolios or ministers, by slug, ticked as checkboxes."""
+
+    field_class = NameChoiceField
 
 
 def sort_filter(choices):
@@ -112,14 +155,14 @@ class ReleaseFilter(django_filters.FilterSet):
         "a word out, and OR between words for either.",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    portfolio = django_filters.ModelMultipleChoiceFilter(
+    portfolio = NameFilter(
         queryset=with_published_releases(Portfolio),
         to_field_name="slug",
         method="filter_portfolios",
         label="Portfolios",
         widget=forms.CheckboxSelectMultiple,
     )
-    minister = django_filters.ModelMultipleChoiceFilter(
+    minister = NameFilter(
         queryset=with_published_releases(Minister),
         to_field_name="slug",
         method="filter_ministers",

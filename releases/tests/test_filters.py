@@ -6,13 +6,15 @@ import html
 import re
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
+from releases.filters import ReleaseFilter
 from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
 
 from .conftest import FIXTURES
-from .test_views import make_named, make_release
+from .test_views import make_named, make_release, unpublished
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +275,21 @@ def test_minister_page_ticks_a_portfolio(client):
     response = client.get(minister.get_absolute_url(), {"portfolio": "science"})
     assert [r.title for r in response.context["page"]] == ["Science news"]
     assert boxes(response, "portfolio") == [("health", 1, False), ("science", 1, True)]
+
+
+@pytest.mark.parametrize("kind", ["draft", "embargoed"])
+def test_the_form_lists_and_accepts_only_names_the_public_may_know(kind):
+    """The portfolio and minister choices are found when first needed (filters.
+    NameChoiceField): rendered as Django renders the form, they list the names of published
+    releases and no other, and a ticked one is checked against the same choices."""
+    health, secret = make_named(Portfolio, "Health"), make_named(Portfolio, "QA Secret")
+    make_release("Public", portfolios=[health])
+    make_release("Not yet", portfolios=[secret], **unpublished(kind))
+    rendered = str(ReleaseFilter(queryset=Release.objects.published()).form["portfolio"])
+    assert 'value="health"' in rendered and "QA Secret" not in rendered
+    for slug, valid in (("health", True), ("qa-secret", False)):
+        ticked = QueryDict(f"portfolio={slug}")
+        filterset = ReleaseFilter(ticked, queryset=Release.objects.published())
+        assert filterset.is_valid() is valid, filterset.errors
+    nothing = ReleaseFilter(QueryDict("q=news"), queryset=Release.objects.published())
+    assert nothing.is_valid() and list(nothing.form.cleaned_data["portfolio"]) == []
