@@ -16,7 +16,14 @@ from django.utils.text import slugify
 
 from .. import names
 from ..editorial import duplicates, revisions
-from ..models import Minister, MinisterAlias, Portfolio, PortfolioAlias, Release
+from ..models import (
+    RESERVED_SLUGS,
+    Minister,
+    MinisterAlias,
+    Portfolio,
+    PortfolioAlias,
+    Release,
+)
 from .parsing import SLUG_LENGTH
 from .results import Problem
 
@@ -25,10 +32,11 @@ MAX_PARAMETERS = 32766
 
 
 class UniqueSlugs:
-    """Hands out slugs that no other row of a model has, without a query per slug."""
+    """Hands out slugs that no other row of a model has, nor any of `reserved`, without a
+    query per slug."""
 
-    def __init__(self, queryset):
-        self.taken = set(queryset.values_list("slug", flat=True))
+    def __init__(self, queryset, reserved=()):
+        self.taken = {*reserved, *queryset.values_list("slug", flat=True)}
 
     def claim(self, wanted, qualifier=""):
         base = (wanted or "release")[:SLUG_LENGTH]
@@ -111,7 +119,7 @@ class ReleaseWriter:
         rows = imported.values_list("import_key", "pk", "content_hash")
         self.existing = {key: pk for key, pk, _ in rows}
         self.known_hashes = {content_hash for _, _, content_hash in rows}
-        self.slugs = UniqueSlugs(Release.objects.all())
+        self.slugs = UniqueSlugs(Release.objects.all(), reserved=RESERVED_SLUGS)
         self.ministers = NameRegistry(
             Minister, MinisterAlias, names.minister_key, names.minister_display_name
         )

@@ -15,11 +15,11 @@ from .catalogue import (
 )
 from .departures import Departure, record_departure, record_departures
 from .editorial import Attachment, ImportRun, ShareLink, UpdateNote, attachment_path
-from .release import Release, validate_attachments
+from .release import RESERVED_SLUGS, Release, validate_attachments
 from .versions import ContentVersion
 
 __all__ = [
-    "Attachment", "ContentVersion", "Departure", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
+    "RESERVED_SLUGS", "Attachment", "ContentVersion", "Departure", "Government", "ImportRun", "MergedAddress", "Minister", "MinisterAlias",
     "Portfolio", "PortfolioAlias", "Release", "ShareLink", "UpdateNote", "attachment_path",
     "record_departure", "record_departures", "validate_attachments",
 ]  # fmt: skip

@@ -28,6 +28,20 @@ def validate_attachments(value):
         )
 
 
+# The fixed addresses under /releases/ (releases/urls.py): a release with one of these as
+# its slug would be shadowed by that page, so no release may have one.
+RESERVED_SLUGS = frozenset({"csv", "feed", "filters"})
+
+
+def validate_not_reserved(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(
+            "/releases/%(slug)s/ is one of the site's own pages. Choose another address.",
+            code="reserved_slug",
+            params={"slug": value},
+        )
+
+
 class Release(models.Model):
     """A press release, as imported from Markdown or written by staff in the admin."""
 
@@ -48,6 +62,7 @@ class Release(models.Model):
     slug = models.SlugField(
         max_length=255,
         unique=True,
+        validators=[validate_not_reserved],
         # No angle brackets: the admin shows help text as HTML.
         help_text="The last part of the public address, as in /releases/this-is-the-slug/. "
         "Changing it breaks links to the old address.",

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 
 from releases.importing import import_releases
-from releases.models import Minister, Portfolio, Release
+from releases.models import RESERVED_SLUGS, Minister, Portfolio, Release
 
 from .conftest import EDITING, FIXTURES, log_in
 
@@ -187,6 +187,18 @@ def test_slug_help_shows_the_address_pattern(editor):
     page = editor.get(ADD).content.decode()
     assert "The last part of the public address, as in /releases/this-is-the-slug/." in page
     assert "<slug>" not in page
+
+
+@pytest.mark.parametrize("slug", sorted(RESERVED_SLUGS))
+def test_a_slug_of_the_sites_own_pages_is_a_form_error(editor, slug):
+    """/releases/feed/ and the like are the site's own pages: a release given one of their
+    names as its slug is refused with a message on the slug, and nothing is saved."""
+    response = editor.post(ADD, form_data(slug=slug))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        f"/releases/{slug}/ is one of the site's own pages. Choose another address."
+    ]
+    assert not Release.objects.exists()
 
 
 # Search ------------------------------------------------------------------------------------

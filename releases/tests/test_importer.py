@@ -34,6 +34,20 @@ def test_imports_a_release_with_its_links(write):
     assert 'title: "Minister opens new bridge"' in release.front_matter
 
 
+def test_a_release_never_takes_the_address_of_one_of_the_sites_pages(write, client):
+    """A file asking for /releases/feed/ or /releases/csv/ (by its URL or its slug) gets the
+    date-qualified address instead, as for a reused one: those are the feed and the CSV."""
+    write("a.md", release_text(url="https://www.beehive.govt.nz/release/feed"))
+    by_slug = release_text(title="The CSV", url="").replace("\n---\n", "\nslug: csv\n---\n")
+    assert import_releases([write("b.md", by_slug).parent]).errors == []
+    assert sorted(Release.objects.values_list("slug", flat=True)) == [
+        "csv-2021-06-01",
+        "feed-2021-06-01",
+    ]
+    for release in Release.objects.all():
+        assert release.title in client.get(release.get_absolute_url()).content.decode()
+
+
 def test_rerun_changes_nothing(write):
     """Importing the same files again creates and rewrites nothing."""
     path = write("a.md", release_text())

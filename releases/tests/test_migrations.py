@@ -178,3 +178,33 @@ def test_phone_links_and_empty_links_are_mended_by_0024():
         assert html["release-4"] == "<h2>Overview</h2>\n<p>Text</p>\n"
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_releases_at_a_reserved_address_move_to_a_free_one(client):
+    """A release stored before 0028 as /releases/feed/ (which the feed shadowed) moves to a
+    free address, where its page is, and stays searchable; the others keep theirs."""
+    old = migrate([("releases", "0027_title_search_index")])
+    Release = old.get_model("releases", "Release")
+    published = {
+        "status": "published",
+        "published_at": datetime.datetime(2021, 6, 1, tzinfo=datetime.UTC),
+    }
+    for n, slug in enumerate(["feed", "feed-release", "csv-news"]):
+        Release.objects.create(
+            title=f"Kākāpō count {n}", slug=slug, body="News.", content_hash=n, **published
+        )
+    try:
+        migrate([("releases", "0028_reserved_release_slugs")])
+        from releases.models import Release
+        from releases.search import search
+
+        moved = Release.objects.get(title="Kākāpō count 0")
+        assert moved.slug == "feed-release-2"
+        assert "Kākāpō count 0" in client.get(moved.get_absolute_url()).content.decode()
+        assert sorted(Release.objects.values_list("slug", flat=True)) == [
+            "csv-news", "feed-release", "feed-release-2"
+        ]  # fmt: skip
+        assert search(Release.objects.all(), "kakapo").count() == 3
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))

@@ -10,11 +10,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Max, Min
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
+from releases import urls
 from releases.importing import import_releases
-from releases.models import Government, Minister, Portfolio, Release
+from releases.models import RESERVED_SLUGS, Government, Minister, Portfolio, Release
 from releases.sitemaps import SITEMAP_SIZE
 
 from .conftest import FIXTURES, SEED, release_text
@@ -452,6 +453,19 @@ def test_unknown_slugs_are_404_pages(client, settings, url):
     response = client.get(url)
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_no_release_can_take_the_address_of_a_page_under_releases():
+    """The first part of every fixed address under /releases/ (its feeds, the CSV, the
+    filter pages) is a slug no release may have (RESERVED_SLUGS), and nothing else is: a
+    release at /releases/feed/ would be shadowed by the feed."""
+    routes = [str(pattern.pattern) for pattern in urls.urlpatterns]
+    fixed = {route.split("/")[1] for route in routes if route.startswith("releases/")} - {
+        "<slug:slug>",
+        "",
+    }
+    assert fixed == RESERVED_SLUGS
+    assert resolve("/releases/feed/").url_name == "feed"
 
 
 @pytest.mark.parametrize("page", ["abc", "99999", "0", "-1", "1.5", "1e3", "２", "9" * 2000])
