@@ -61,6 +61,7 @@ PAGES = {
     "sitemap of releases, first page (full)": ("/sitemap-releases.xml?p=1", 200),
     "sitemap of portfolios": ("/sitemap-portfolios.xml", 200),
     "sitemap of ministers": ("/sitemap-ministers.xml", 200),
+    "sitemap of governments": ("/sitemap-governments.xml", 200),
     "robots.txt": ("/robots.txt", 200),
     "old address (redirect)": (f"/release/{SEED}", 301),
 }

@@ -1,5 +1,5 @@
-"""/sitemap.xml: an index of sitemaps covering every published release, portfolio and
-minister, split into pages."""
+"""/sitemap.xml: an index of sitemaps covering every published release, portfolio,
+minister and government, split into pages."""
 
 import datetime
 import xml.etree.ElementTree as ET
@@ -48,7 +48,7 @@ def small_pages(monkeypatch):
 
 def test_sitemap_index_lists_every_section(client):
     """The index points at the sitemaps of the home page and indexes, of releases, of
-    portfolios and of ministers, each dated with its newest change."""
+    portfolios, of ministers and of governments, each dated with its newest change."""
     make_release(
         portfolios=[make_named(Portfolio, "Health")], ministers=[make_named(Minister, "A B")]
     )
@@ -59,6 +59,7 @@ def test_sitemap_index_lists_every_section(client):
         "http://testserver/sitemap-releases.xml",
         "http://testserver/sitemap-portfolios.xml",
         "http://testserver/sitemap-ministers.xml",
+        "http://testserver/sitemap-governments.xml",
     ]
     assert all(lastmods(client, reverse("releases:sitemap")).values())
 
@@ -211,6 +212,25 @@ def test_portfolios_and_ministers_are_dated_with_their_newest_release(client):
     }
     index = lastmods(client, "/sitemap.xml")
     assert index["/sitemap-portfolios.xml"] == index["/sitemap-ministers.xml"] == "2022-05-06"
+
+
+def test_governments_are_listed_dated_with_their_newest_release(client):
+    """A government with releases the public can see is listed, dated with the newest of
+    them; one with only a draft, or a release scheduled for later, is not listed, and its
+    date gives nothing away."""
+    make_release(date=datetime.date(2018, 3, 4))
+    make_release(date=datetime.date(2021, 6, 1))
+    make_release(date=datetime.date(2023, 1, 1), status=Release.Status.DRAFT)
+    make_release(date=datetime.date(2010, 5, 6))
+    make_release(date=datetime.date(2012, 1, 1), **unpublished("embargoed"))
+    make_release(date=datetime.date(2005, 1, 1), **unpublished("embargoed"))
+    assert lastmods(client, "/sitemap-governments.xml") == {
+        "/governments/sixth-labour/": "2021-06-01",
+        "/governments/fifth-national/": "2010-05-06",
+    }
+    for government in ("sixth-labour", "fifth-national"):
+        assert client.get(f"/governments/{government}/").status_code == 200
+    assert lastmods(client, "/sitemap.xml")["/sitemap-governments.xml"][:10] == "2021-06-01"
 
 
 @pytest.mark.parametrize("section", ["pages", "portfolios", "ministers"])
