@@ -620,8 +620,9 @@ PAGES_AND_QUERIES = {
     # The latest first publication and latest public update (two indexed reads) for the
     # home page and indexes and again for the releases, the lowest and highest release ids
     # (its pages' ranges), and the portfolios and ministers with their newest releases'
-    # dates (NamedQuerySet.active(): what is scheduled, then the list), for each.
-    "sitemap": 11,
+    # dates (NamedQuerySet.active(): what is scheduled, then the list), for each; the
+    # governments, then the newest date of each (five, fixed reference data).
+    "sitemap": 17,
     "about": 1,  # the footer's pages are templates: the content version alone
     "robots": 0,
 }
