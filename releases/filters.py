@@ -99,8 +99,8 @@ def with_published_releases(model):
 class NameChoiceField(django_filters.fields.ModelMultipleChoiceField):
     """A ModelMultipleChoiceField whose queryset may be a function giving it, called when
     the queryset is first read: to check a ticked value or list every choice. Most
-    listings do neither (nothing is ticked, and the checkboxes come from the counts), and
-    building with_published_releases() cost 0.8 ms a field on every listing."""
+    listings do neither (nothing is ticked, and the checkboxes come from the counts):
+    validating the release list's form took 2.8 ms with both querysets built, 0.6 without."""
 
     def _get_queryset(self):
         if callable(self._queryset):  # a QuerySet is not callable
