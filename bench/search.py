@@ -44,8 +44,9 @@ def measure():
     django.setup()
     from django.db.models import Q
 
+    from releases.facets import facets
     from releases.models import Release
-    from releases.search import facets, search
+    from releases.search import search
     from releases.snippets import add_snippets
 
     def listed():

@@ -17,8 +17,9 @@ from django.utils.choices import CallableChoiceIterator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from .facets import facets
 from .models import Government, Minister, Portfolio
-from .search import facets, search
+from .search import search
 
 SLUGS = extend_schema_field(OpenApiTypes.STR)
 
@@ -192,7 +193,7 @@ class ReleaseFilter(django_filters.FilterSet):
     sort = sort_filter(SORT_CHOICES)
 
     # The checkbox groups (templates/includes/filter_choices.html): each filter's facet in
-    # search.facets().
+    # facets.facets().
     GROUPS = {"portfolio": "portfolios", "minister": "ministers"}
 
     # How each query parameter is named when shown as an active, removable filter.
@@ -218,7 +219,7 @@ class ReleaseFilter(django_filters.FilterSet):
         """The names of the valid filters that narrow the results (an order does not)."""
         return {"date" if key.startswith("date_") else key for key in self.link_query} - {"sort"}
 
-    def choice_counts(self, limit, unfiltered):
+    def choice_counts(self, limit, unfiltered, page=None):
         """For each checkbox group of `unfiltered` this form has, its choices most used
         first, each with `release_count`, and whether those are counts of what ticking each
         box alone lists; and "total", the number of results if it was counted on the way,
@@ -228,18 +229,21 @@ class ReleaseFilter(django_filters.FilterSet):
         `unfiltered[name](limit)` gives for free (the tallies, or a list the page shows
         anyway); a group in use is then given in full, so that each ticked box has its count.
         With other filters, a group not in use is counted in the results, by one
-        search.facets() statement shared by such groups. A group in use among other filters
+        facets.facets() statement shared by such groups. A group in use among other filters
         is not counted (its order is `unfiltered`'s): its counts would need a statement of
         their own, over the results of the other filters, which cost 20 ms or more on the
         full archive (a year of releases) and put the list page past its 50 ms.
+
+        That statement also picks the ids of the results' `page` (a slice), if given, where
+        facets() can: "page", else None (then the page is found as usual).
         """
         in_use = self.in_use()
-        counted = {"total": None}
+        counted = {"total": None, "page": None}
         groups = [name for name in unfiltered if name in self.filters]
         if in_use:
             shared = [self.GROUPS[name] for name in groups if name not in in_use]
-            found = facets(self.qs, limit, kinds=shared)  # "total" whatever the kinds
-            counted["total"] = found["total"]
+            found = facets(self.qs, limit, kinds=shared, page=page)  # "total" whatever the kinds
+            counted["total"], counted["page"] = found["total"], found.get("page")
         for name in groups:
             if not in_use - {name}:
                 counted[name] = (unfiltered[name](EVERY if name in in_use else limit), True)

@@ -1,7 +1,7 @@
 """Full-text search over releases: one API, SQLite FTS5 or PostgreSQL full-text search.
 
-search(Release.objects.published(), q) narrows and ranks, best first; facets(results)
-counts them by portfolio, minister, year and government; snippets.py adds the snippets.
+search(Release.objects.published(), q) narrows and ranks, best first; facets.py counts
+the results by portfolio, minister, year and government; snippets.py adds the snippets.
 
 One parser reads the query language people know from web search: words (all must match),
 "quoted phrases", -excluded words or phrases, and OR between alternatives. It never fails:
@@ -17,7 +17,6 @@ keeps search_names current; changes to a release's ministers or portfolios and r
 call it, and the importer writes search_names with each row.
 """
 
-import collections
 import dataclasses
 import functools
 import json
@@ -30,15 +29,13 @@ from django.contrib.postgres.search import (
     SearchRank,
     SearchVectorField,
 )
-from django.core.exceptions import EmptyResultSet
 from django.db import NotSupportedError, connections, router
 from django.db.models import F, FloatField, Func, Value
 from django.db.models.expressions import RawSQL
 
-from .models import Government, Minister, Portfolio, Release
+from .models import Release
 
 __all__ = [
-    "facets",
     "index_releases",
     "parse",
     "search",
@@ -202,103 +199,6 @@ def _fts5_match(queryset, table, bm25, parsed):
 
 def _most_relevant_first(matching):
     return matching.order_by("-rank", F("date").desc(nulls_last=True), "-pk")
-
-
-FACETS = ("portfolios", "ministers", "years", "governments")
-
-
-def facets(queryset, limit=10, kinds=FACETS):
-    """Count the releases of a queryset (search results or any list) by portfolio, minister,
-    year and government, or only by the `kinds` of those asked for.
-
-    Returns {"portfolios": [...], "ministers": [...], "years": [...], "governments": [...],
-    "total": n}. Portfolios and ministers (the `limit` commonest) and governments are model
-    instances with `release_count` (every one counted if `limit` is None); years are
-    {"year": 2021, "release_count": 12} dicts, newest first. Anything with no release in
-    the queryset is left out. `total` counts every release in the queryset, with or
-    without a date: a paginator can use it instead of counting the same search again.
-    """
-    # One statement (see _facet_counts_sql): three queries over a list of ids passed back
-    # in cost twice as much for a broad search.
-    try:
-        found, params = queryset.order_by().values("pk", "date").query.sql_with_params()
-    except EmptyResultSet:  # queryset.none(), e.g. a query without a searchable word
-        rows = []
-    else:
-        with connections[queryset.db].cursor() as cursor:
-            sql = _facet_counts_sql(cursor.db.vendor, kinds).format(found=found)
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    counts = collections.defaultdict(dict)
-    for kind, key, count in rows:
-        counts[kind][key] = count
-
-    def commonest(model, counted):
-        # Only the records that can make the top `limit` (ties included) are fetched.
-        enough = sorted(counted.values(), reverse=True)[:limit]
-        cutoff = enough[-1] if enough else 0
-        records = model.objects.using(queryset.db).in_bulk(
-            [pk for pk, n in counted.items() if n >= cutoff]
-        )
-        for pk, record in records.items():
-            record.release_count = counted[pk]
-        return sorted(records.values(), key=lambda r: (-r.release_count, r.name))[:limit]
-
-    result = {"total": counts["total"].get(None, 0)}
-    if "portfolios" in kinds:
-        result["portfolios"] = commonest(Portfolio, counts["portfolios"])
-    if "ministers" in kinds:
-        result["ministers"] = commonest(Minister, counts["ministers"])
-    if "years" in kinds:
-        years = sorted(counts["years"].items(), reverse=True)
-        result["years"] = [{"year": year, "release_count": n} for year, n in years]
-    if "governments" in kinds:
-        result["governments"] = []
-        for government in Government.objects.using(queryset.db).all():
-            if government.pk in counts["governments"]:
-                government.release_count = counts["governments"][government.pk]
-                result["governments"].append(government)
-    return result
-
-
-def _facet_counts_sql(vendor, kinds):
-    """One statement that finds the releases once, then counts them by portfolio, by
-    minister, by year and by government (those of them in `kinds`), and in all: rows of
-    (kind, key, count).
-
-    Each engine is told how to reach the links of the releases found: SQLite loops over
-    them and looks each one's links up (CROSS JOIN keeps it from reading every link and
-    looking for its release among them); PostgreSQL fetches them all in one index scan for
-    an array of ids, where its own choice, hashing every link of each kind, took twice as
-    long. Years and governments are counted here too: sending a row per distinct date to
-    be added up in Python cost about 3 of the 20 ms of a broad search's facets."""
-
-    def by(kind, table, column):
-        if vendor == "postgresql":
-            links = f"{table} AS link WHERE link.release_id = ANY(ARRAY(SELECT pk FROM found))"
-        else:
-            links = f"found CROSS JOIN {table} AS link WHERE link.release_id = found.pk"
-        return f"SELECT '{kind}', link.{column}, count(*) FROM {links} GROUP BY link.{column}"
-
-    if vendor == "postgresql":
-        year = "CAST(extract(year FROM found.date) AS integer)"
-    else:
-        year = "CAST(strftime('%%Y', found.date) AS integer)"  # %% : the SQL takes parameters
-    counts = {
-        "portfolios": by("portfolios", "releases_release_portfolios", "portfolio_id"),
-        "ministers": by("ministers", "releases_release_ministers", "minister_id"),
-        "years": f"""SELECT 'years', {year}, count(*) FROM found
-            WHERE found.date IS NOT NULL GROUP BY {year}""",
-        # The range ReleaseQuerySet.in_government() selects: start included, end excluded.
-        "governments": """SELECT 'governments', government.id, count(*)
-            FROM found JOIN releases_government AS government
-                ON found.date >= government.start_date
-                AND (government.end_date IS NULL OR found.date < government.end_date)
-            GROUP BY government.id""",
-    }
-    selects = [counts[kind] for kind in kinds]
-    selects.append("SELECT 'total', NULL, count(*) FROM found")
-    return f"WITH found AS MATERIALIZED ({{found}}) {' UNION ALL '.join(selects)}"
 
 
 def index_releases(ids, using=None):

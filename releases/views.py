@@ -16,10 +16,11 @@ from django.utils.cache import patch_cache_control
 
 from . import choices
 from .editorial import merges
+from .facets import facets
 from .filters import EVERY, MinisterReleaseFilter, PortfolioReleaseFilter, ReleaseFilter
 from .models import Government, Minister, Portfolio, Release
 from .related import related
-from .search import facets, parse
+from .search import parse
 from .snippets import add_snippets
 
 PAGE_SIZE = 20
@@ -41,6 +42,16 @@ def paginate(request, releases, count=None):
         raise Http404(str(exc)) from exc
 
 
+def requested_slice(request):
+    """The releases ?page= asks for, as a slice, or None for a number that is no page (which
+    paginate() answers with a 404) or past any archive's (a thousand digits, say)."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        return None
+    return slice((number - 1) * PAGE_SIZE, number * PAGE_SIZE) if 1 <= number <= 10**6 else None
+
+
 def filtered_page(request, filterset, limit, unfiltered, show_all=False, total=None):
     """The context every filtered listing shares: the filter, the page of its results, the
     active filters, each removable, and the checkbox groups (`choices`, by name), counted by
@@ -48,14 +59,19 @@ def filtered_page(request, filterset, limit, unfiltered, show_all=False, total=N
     `show_all`, or the rest behind a disclosure. `total`, the number of releases before
     any filter, if known already, saves counting them again when no filter is in use."""
     filterset.is_valid()  # fills cleaned_data, the valid fields' values
-    counted = filterset.choice_counts(limit, unfiltered)
-    groups = [name for name in counted if name != "total"]
+    counted = filterset.choice_counts(limit, unfiltered, page=requested_slice(request))
+    groups = [name for name in counted if name not in ("total", "page")]
     count = counted["total"]
     if count is None and not filterset.in_use():
         count = total
+    page = paginate(request, filterset.qs, count)
+    if counted["page"] is not None:
+        # The statement that counted the results picked this page's ids: a search is not
+        # run again to find them (on PostgreSQL, 11 ms of a broad one).
+        page.object_list = filterset.qs.filter(pk__in=counted["page"])
     return {
         "filter": filterset,
-        "page": paginate(request, filterset.qs, count),
+        "page": page,
         "active_filters": filterset.active_filters(),
         "choices": {
             name: choices.short_group(filterset, name, counted[name], show_all) for name in groups

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from releases.facets import facets
 from releases.importing import import_releases
 from releases.models import Minister, Portfolio, Release
-from releases.search import FTS_TABLE, MAX_TERMS, facets, parse, search
+from releases.search import FTS_TABLE, MAX_TERMS, parse, search
 from releases.snippets import add_snippets
 
 from .conftest import FIXTURES, release_text

@@ -2,9 +2,13 @@
 
 import pytest
 from django.core.cache import cache
+from django.http import QueryDict
+from django.utils.http import urlencode
 
+from releases.filters import ReleaseFilter
 from releases.importing import import_releases
 from releases.models import Release
+from releases.views import PAGE_SIZE
 
 from .conftest import FIXTURES
 from .test_filters import boxes
@@ -168,3 +172,29 @@ def test_number_of_results_counts_undated_releases_and_drafts_not(client):
     response = client.get("/releases/", {"q": "kakapo"})
     assert "2 releases" in response.content.decode()
     assert response.context["page"].paginator.count == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "minister"},
+        {"q": "minister", "sort": "newest"},
+        {"q": "minister", "sort": "oldest"},
+        {"q": "trade OR minister", "government": "sixth-labour"},
+        {"government": "sixth-labour", "sort": "oldest"},
+    ],
+)
+def test_every_page_of_results_shows_the_next_releases_in_order(client, sample, query):
+    """Page after page, the list shows the results in their order (relevance, newest or
+    oldest first) with none left out or repeated, and the last page holds the rest: on
+    PostgreSQL each page's releases are picked by the statement that counts the results."""
+    filterset = ReleaseFilter(QueryDict(urlencode(query)), queryset=Release.objects.published())
+    expected = [release.title for release in filterset.qs]
+    assert len(expected) > PAGE_SIZE  # two pages at least
+    shown = []
+    for number in range(1, len(expected) // PAGE_SIZE + 2):
+        response = client.get("/releases/", {**query, "page": number})
+        assert response.status_code == 200
+        shown += titles(response)
+    assert shown == expected
+    assert client.get("/releases/", {**query, "page": number + 1}).status_code == 404
