@@ -6,7 +6,8 @@ For each database: load the corpus with `load_releases` into a fresh database (a
 SQLite file; the PostgreSQL database beehive_search_bench), then, in one process with
 production settings, time what a page of search results costs: the count, the first 20
 results (from the list page's queryset) with their snippets and, for one-word queries, the
-facets (whose total the page shows as its number of results, as views.release_list does).
+facets (whose total the page shows as its number of results, and whose statement picks the
+page's ids on PostgreSQL, as views.filtered_page does).
 The same page is then built with icontains over title and body (no snippets, so the
 comparison favours it).
 Medians after a warm-up run; PostgreSQL is vacuumed and analysed after the load, as
@@ -63,12 +64,16 @@ def measure():
         build_page(results, words, list)
 
     def build_page(results, words, show):
-        """As the list page does: with facets, their total is the number of results."""
+        """As the list page does (views.filtered_page): with facets, their total is the
+        number of results, and on PostgreSQL the same statement picks the page's ids."""
+        page = results[:20]
         if words == 1:
-            facets(results)["total"]
+            found = facets(results, page=slice(0, 20))
+            if found["page"] is not None:
+                page = results.filter(pk__in=found["page"])
         else:
             results.count()
-        show(results[:20])
+        show(page)
 
     def median_ms(page, query, words, runs):
         page(query, words)  # warm-up: caches, prepared plans
