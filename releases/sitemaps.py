@@ -113,7 +113,7 @@ class PageSitemap(Sitemap):
 
 class NamedSitemap(Sitemap):
     """Portfolios or ministers that have published releases, each last changed on the date
-    of its newest release. Subclasses name the model."""
+    of its newest release (`last_date`). Subclasses name the model, or give `records`."""
 
     limit = SITEMAP_SIZE
     changefreq = "weekly"

@@ -6,6 +6,7 @@ from django.db import migrations, models
 from django.utils import timezone
 
 import releases.models.release
+from releases.importing.writing import UniqueSlugs
 
 # As RESERVED_SLUGS was when this ran; a migration does not follow later changes.
 RESERVED = ("csv", "feed", "filters")
@@ -13,13 +14,16 @@ RESERVED = ("csv", "feed", "filters")
 
 def move_reserved_slugs(apps, schema_editor):
     Release = apps.get_model("releases", "Release")
-    for release in Release.objects.filter(slug__in=RESERVED):
-        n, slug = 1, f"{release.slug}-release"
-        while Release.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{release.slug}-release-{n}"
+    shadowed = list(Release.objects.filter(slug__in=RESERVED))
+    if not shadowed:
+        return
+    # The importer's rule: "feed" becomes "feed-release", or "feed-release-2" if taken.
+    slugs = UniqueSlugs(Release.objects.all(), reserved=RESERVED)
+    for release in shadowed:
         # Changed now, so that the API's sync sends the new address.
-        Release.objects.filter(pk=release.pk).update(slug=slug, updated_at=timezone.now())
+        Release.objects.filter(pk=release.pk).update(
+            slug=slugs.claim(release.slug, "release"), updated_at=timezone.now()
+        )
 
 
 class Migration(migrations.Migration):
