@@ -288,16 +288,22 @@ class ReleaseQuerySet(models.QuerySet):
     def oldest_first(self):
         return self.order_by(F("date").asc(nulls_last=True), "id")
 
+    # The plain date bound is implied by the OR beside it, but only it can start an index
+    # scan at the release's date: without it PostgreSQL read every published release
+    # from the far end (a release page's neighbours 20 ms median, 86 ms at worst, over
+    # 300 releases of the corpus; 3.6 and 19 ms with it).
     def older_than(self, release):
         """Releases before `release` in date order (same-day ties by id), nearest first."""
         return self.filter(
-            Q(date__lt=release.date) | Q(date=release.date, pk__lt=release.pk)
+            Q(date__lt=release.date) | Q(date=release.date, pk__lt=release.pk),
+            date__lte=release.date,
         ).newest_first()
 
     def newer_than(self, release):
         """Releases after `release` in date order (same-day ties by id), nearest first."""
         return self.filter(
-            Q(date__gt=release.date) | Q(date=release.date, pk__gt=release.pk)
+            Q(date__gt=release.date) | Q(date=release.date, pk__gt=release.pk),
+            date__gte=release.date,
         ).oldest_first()
 
     def with_primary_portfolio(self):

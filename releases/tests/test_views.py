@@ -263,6 +263,30 @@ def test_neighbours_stay_within_the_portfolio(client):
     assert client.get(first.get_absolute_url()).context["next"].title == "Health two"
 
 
+def test_neighbours_on_the_same_day_follow_in_id_order(client):
+    """Releases of one day are neighbours in the order they were added, before and after
+    those of the days either side."""
+    health = make_named(Portfolio, "Health")
+    day, before, after = (datetime.date(2020, 1, d) for d in (2, 1, 3))
+    earlier = make_release("Health day before", date=before, portfolios=[health])
+    first, second, third = (
+        make_release(f"Health {n}", date=day, portfolios=[health]) for n in ("a", "b", "c")
+    )
+    later = make_release("Health day after", date=after, portfolios=[health])
+    neighbours = {
+        r.title: (c["previous"] and c["previous"].title, c["next"] and c["next"].title)
+        for r in (earlier, first, second, third, later)
+        for c in [client.get(r.get_absolute_url()).context]
+    }
+    assert neighbours == {
+        "Health day before": (None, "Health a"),
+        "Health a": ("Health day before", "Health b"),
+        "Health b": ("Health a", "Health c"),
+        "Health c": ("Health b", "Health day after"),
+        "Health day after": ("Health c", None),
+    }
+
+
 def test_release_page_lists_attachments_as_links(client):
     """Attachments are links; one that is not an http(s) address is shown as text only."""
     release = make_release(
