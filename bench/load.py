@@ -174,6 +174,8 @@ def main():
         fresh(DATABASE_URL)
         manage(DATABASE_URL, "load_releases", str(options.corpus))
         site_bench.analyze(DATABASE_URL)
+    else:
+        manage(DATABASE_URL, "migrate", "--noinput", "-v0")  # the code may have moved on
     static = workdir / "static"
     env = {
         **os.environ,

@@ -201,6 +201,8 @@ def test_releases_at_a_reserved_address_move_to_a_free_one(client):
 
         moved = Release.objects.get(title="Kākāpō count 0")
         assert moved.slug == "feed-release-2"
+        # The page as the site serves it, with every later migration applied.
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("releases"))
         assert "Kākāpō count 0" in client.get(moved.get_absolute_url()).content.decode()
         assert sorted(Release.objects.values_list("slug", flat=True)) == [
             "csv-news", "feed-release", "feed-release-2"
