@@ -34,8 +34,9 @@ def facets(queryset, limit=10, kinds=FACETS, page=None):
     # SQLite's FTS5 then ranks every match in the statement, and the page's twenty
     # still run the match: 20 ms against 16, so it searches again instead.
     vendor = connections[queryset.db].vendor
-    order = _order_sql(queryset) if page and vendor == "postgresql" else None
-    columns = ["pk", "date", *(["rank"] if order and "found.rank" in order else [])]
+    order, ordered_by = _order_sql(queryset) if page and vendor == "postgresql" else (None, ())
+    # A search's rank only if the page is ordered by it: each match would be ranked for nothing.
+    columns = ["pk", "date", *(["rank"] if "rank" in ordered_by else [])]
     try:
         found, params = queryset.order_by().values(*columns).query.sql_with_params()
     except EmptyResultSet:  # queryset.none(), e.g. a query without a searchable word
@@ -85,20 +86,21 @@ def facets(queryset, limit=10, kinds=FACETS, page=None):
 
 def _order_sql(queryset):
     """The queryset's order as SQL over the columns facets() finds (pk, date and a search's
-    rank), or None if it orders by anything else."""
+    rank), and the names of those it orders by; (None, ()) if it orders by anything else."""
     query = queryset.query
     terms = query.order_by or (queryset.model._meta.ordering if query.default_ordering else ())
-    sql = []
+    sql, names = [], []
     for term in terms:
         if isinstance(term, str):
             term = F(term.removeprefix("-")).desc() if term.startswith("-") else F(term).asc()
         name = getattr(term.expression, "name", None) if isinstance(term, OrderBy) else None
         name = "pk" if name == "id" else name
         if name not in ("pk", "date", "rank"):
-            return None
+            return None, ()
         nulls = " NULLS LAST" if term.nulls_last else " NULLS FIRST" if term.nulls_first else ""
         sql.append(f"found.{name} {'DESC' if term.descending else 'ASC'}{nulls}")
-    return ", ".join(sql) or None
+        names.append(name)
+    return ", ".join(sql) or None, tuple(names)
 
 
 def _facet_counts_sql(vendor, kinds):
